@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# One build for ktlskit: user space (library, daemon, tools, tests) and
+# every kernel module under kmod/.
+#
+#   make                 user space, and modules if kernel headers are found
+#   make KDIR=DIR        modules against the kernel headers in DIR
+#   make V=1             show full commands
+#   make check           the test suite (host unit tests, then VMs)
+#   make run             the main job (see README.md)
+#   make style           checkpatch over our C
+#
+# Each component has a build.mk in its folder that adds to the lists below;
+# see selftests/README.md for how tests are found.
+
+# Kept as plain variables so build.mk files can append.
+BUILD		:= build
+PROGRAMS	:=
+LIBRARIES	:=
+HOST_TESTS	:=
+VM_TESTS	:=
+MANPAGES	:=
+
+PREFIX		?= /usr/local
+KTLSKIT_CACHE	?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ktlskit
+
+CC		?= cc
+CFLAGS		?= -O2 -g
+KTLS_CFLAGS	:= -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+		   -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+		   -fno-strict-aliasing -fstack-protector-strong \
+		   -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Iinclude
+KTLS_LDFLAGS	:= -Wl,-z,relro,-z,now
+
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-8s %s\n'
+MAKEFLAGS += --no-print-directory
+endif
+
+# The module's headers: the running kernel's, else the newest Debian headers
+# tools/vm unpacked into the cache.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(sort $(wildcard $(KTLSKIT_CACHE)/kernels/*/headers))))
+KMODS := $(wildcard kmod/*/Kbuild)
+
+.PHONY: all userspace modules modules_clean check run bench style clean \
+	install help
+all: userspace modules
+
+include $(sort $(wildcard userspace/*/build.mk tools/*/build.mk \
+	selftests/build.mk selftests/*/build.mk))
+
+userspace: $(LIBRARIES) $(PROGRAMS) $(HOST_TESTS) $(VM_TESTS)
+
+$(BUILD)/%.o: %.c
+	$(quiet) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(KTLS_CFLAGS) $(EXTRA_CFLAGS_$(dir $<)) \
+		-MMD -MP -c -o $@ $<
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+ifeq ($(KMODS),)
+modules:
+	@:
+else ifeq ($(KDIR),)
+modules:
+	@echo "  SKIP     modules: no kernel headers (make KDIR=... or run tools/vm/fetch-kernel 6.1)"
+else
+modules:
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) KCFLAGS=-Werror $(if $(V),V=$(V)) modules
+endif
+
+modules_clean:
+	$(if $(KDIR),$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
+
+check:
+	$(Q)scripts/deps
+	$(Q)$(MAKE) userspace
+	$(Q)selftests/run $(if $(KERNELS),--kernels "$(KERNELS)") \
+		$(if $(TESTS),--tests "$(TESTS)")
+
+run:
+	$(Q)scripts/deps
+	$(Q)$(MAKE) userspace
+	$(Q)scripts/run
+
+bench:
+	$(Q)scripts/deps
+	$(Q)$(MAKE) userspace
+	$(Q)scripts/bench
+
+# checkpatch comes from Debian's linux-source, extracted into the cache.
+style:
+	$(Q)scripts/style
+
+install: userspace
+	$(Q)scripts/install "$(DESTDIR)" "$(PREFIX)"
+
+clean:
+	$(Q)rm -rf $(BUILD)
+	$(Q)find kmod -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+		-o -name '.*.cmd' -o -name 'modules.order' 2>/dev/null | xargs rm -f
+	$(Q)rm -f Module.symvers modules.order
+
+help:
+	@sed -n 's/^#   //p' Makefile
