@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libktls: complete a TLS handshake in user space (wolfSSL), then hand the
+ * record layer to kernel TLS (setsockopt SOL_TLS TLS_TX/TLS_RX).
+ *
+ * Every call returns a negative errno on failure. A failed handshake also
+ * leaves a structured reason (enum ktls_reason) and a sentence a person can
+ * act on in the session: ktls_reason() and ktls_reason_text().
+ */
+#ifndef KTLS_KTLS_H
+#define KTLS_KTLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KTLS_VERSION_MAJOR	0
+#define KTLS_VERSION_MINOR	1
+
+/* Protocol versions as on the wire. */
+#define KTLS_TLS_1_2		0x0303
+#define KTLS_TLS_1_3		0x0304
+
+enum ktls_role {
+	KTLS_CLIENT = 0,
+	KTLS_SERVER = 1,
+};
+
+/* ktls_config.flags */
+#define KTLS_F_NO_VERIFY	(1u << 0)	/* client: accept any server */
+#define KTLS_F_VERIFY_CLIENT	(1u << 1)	/* server: require a client cert */
+#define KTLS_F_NO_TICKETS	(1u << 2)	/* server: send no session ticket */
+#define KTLS_F_ZEROCOPY_SENDFILE (1u << 3)	/* TLS_TX_ZEROCOPY_RO (opt-in) */
+#define KTLS_F_TX_ONLY		(1u << 4)	/* keep RX in user space */
+
+/**
+ * struct ktls_config - what a context is built from
+ * @role: KTLS_CLIENT or KTLS_SERVER
+ * @cert_file: PEM certificate chain (server; client for mutual TLS)
+ * @key_file: PEM private key matching @cert_file
+ * @ca_file: PEM trust anchors used to verify the peer
+ * @ca_path: folder of PEM trust anchors (may be combined with @ca_file)
+ * @min_version: KTLS_TLS_1_2 (default) or KTLS_TLS_1_3
+ * @max_version: KTLS_TLS_1_3 (default) or KTLS_TLS_1_2
+ * @ciphers: colon-separated wolfSSL/OpenSSL suite names; NULL means every
+ *	suite the kernel can take over
+ * @alpn: comma-separated ALPN protocols, or NULL
+ * @server_name: client: SNI and the name the certificate must match
+ * @flags: KTLS_F_*
+ * @handshake_timeout_ms: blocking handshake gives up after this (0: 30 s)
+ * @rekey_records: records sent before our own key update (TLS 1.3, 6.14+)
+ *	or, when rekey is impossible, before the connection is closed; 0 picks
+ *	a safe limit for the cipher
+ * @reserved: must be zero; later policy fields (CRL, EKU, ...) go here
+ *
+ * New fields are only ever added in place of @reserved, so the structure
+ * keeps its size and layout.
+ */
+struct ktls_config {
+	enum ktls_role role;
+	const char *cert_file;
+	const char *key_file;
+	const char *ca_file;
+	const char *ca_path;
+	unsigned int min_version;
+	unsigned int max_version;
+	const char *ciphers;
+	const char *alpn;
+	const char *server_name;
+	unsigned int flags;
+	unsigned int handshake_timeout_ms;
+	uint64_t rekey_records;
+	void *reserved[16];
+};
+
+/* Why a handshake (or the switch to the kernel) failed. */
+enum ktls_reason {
+	KTLS_R_NONE = 0,
+	KTLS_R_INTERNAL,		/* out of memory, library bug */
+	KTLS_R_CONFIG,			/* certificate/key/CA file unusable */
+	KTLS_R_KEY_MISMATCH,		/* private key does not fit the cert */
+	KTLS_R_NO_SHARED_CIPHER,	/* no cipher suite in common */
+	KTLS_R_VERSION_TOO_OLD,		/* peer below our minimum version */
+	KTLS_R_VERSION_MISMATCH,	/* no common protocol version */
+	KTLS_R_CERT_EXPIRED,		/* peer certificate past notAfter */
+	KTLS_R_CERT_NOT_YET_VALID,	/* peer certificate before notBefore */
+	KTLS_R_CERT_UNTRUSTED,		/* no chain to a trust anchor */
+	KTLS_R_HOSTNAME_MISMATCH,	/* certificate not for this name */
+	KTLS_R_NO_PEER_CERT,		/* peer sent no certificate */
+	KTLS_R_PEER_ALERT,		/* peer ended the handshake with an alert */
+	KTLS_R_PEER_CLOSED,		/* peer closed or reset the connection */
+	KTLS_R_NOT_TLS,			/* peer does not speak TLS */
+	KTLS_R_TIMEOUT,			/* peer stalled in the handshake */
+	KTLS_R_NO_KERNEL_TLS,		/* tls module missing */
+	KTLS_R_KERNEL_CIPHER,		/* kernel cannot do this cipher */
+	KTLS_R_CIPHER_NOT_OFFLOADABLE,	/* negotiated suite not kTLS-capable */
+	KTLS_R_NOT_TCP,			/* fd is not a connected TCP socket */
+	KTLS_R_ALPN,			/* no ALPN protocol in common */
+	KTLS_R_PROTOCOL,		/* malformed or unexpected message */
+	KTLS_R_IO,			/* socket error */
+	__KTLS_R_MAX,
+};
+
+/* What a non-blocking handshake step waits for. */
+#define KTLS_WANT_READ		1
+#define KTLS_WANT_WRITE		2
+
+/* Which layer carries a direction after the handshake. */
+enum ktls_carrier {
+	KTLS_CARRIER_USER = 0,		/* wolfSSL in this process */
+	KTLS_CARRIER_KERNEL_SW,		/* kernel TLS, software crypto */
+	KTLS_CARRIER_KERNEL_DEVICE,	/* kernel TLS, NIC offload */
+};
+
+/**
+ * struct ktls_info - what was negotiated
+ * @version: KTLS_TLS_1_2 or KTLS_TLS_1_3
+ * @cipher: IANA-style suite name, e.g. "TLS_AES_128_GCM_SHA256"
+ * @kernel_cipher: TLS_CIPHER_* value given to the kernel
+ * @alpn: negotiated protocol or ""
+ * @server_name: SNI the client sent (server side) or ""
+ * @resumed: 1 if the session was resumed
+ * @tx: carrier of our transmit direction
+ * @rx: carrier of our receive direction
+ */
+struct ktls_info {
+	unsigned int version;
+	char cipher[64];
+	unsigned int kernel_cipher;
+	char alpn[64];
+	char server_name[256];
+	int resumed;
+	enum ktls_carrier tx;
+	enum ktls_carrier rx;
+};
+
+struct ktls_ctx;
+struct ktls_session;
+
+int ktls_ctx_new(const struct ktls_config *cfg, struct ktls_ctx **ctxp);
+void ktls_ctx_free(struct ktls_ctx *ctx);
+const char *ktls_ctx_error(const struct ktls_ctx *ctx);
+
+int ktls_session_new(struct ktls_ctx *ctx, int fd, struct ktls_session **sp);
+void ktls_session_free(struct ktls_session *s);
+int ktls_session_fd(const struct ktls_session *s);
+int ktls_session_set_server_name(struct ktls_session *s, const char *name);
+
+int ktls_handshake_step(struct ktls_session *s, int *want);
+int ktls_offload(struct ktls_session *s);
+int ktls_connect(struct ktls_session *s);
+int ktls_accept(struct ktls_session *s);
+
+enum ktls_reason ktls_reason(const struct ktls_session *s);
+const char *ktls_reason_text(const struct ktls_session *s);
+const char *ktls_reason_name(enum ktls_reason r);
+const char *ktls_alert_name(int desc);
+
+int ktls_get_info(const struct ktls_session *s, struct ktls_info *info);
+const char *ktls_carrier_name(enum ktls_carrier c);
+
+/* Record-aware I/O on the offloaded socket. */
+ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len);
+ssize_t ktls_send(struct ktls_session *s, const void *buf, size_t len);
+int ktls_send_record(struct ktls_session *s, unsigned char type,
+		     const void *buf, size_t len);
+int ktls_send_alert(struct ktls_session *s, int level, int desc);
+int ktls_close_notify(struct ktls_session *s);
+int ktls_rekey(struct ktls_session *s, int request_peer);
+uint64_t ktls_records_sent(const struct ktls_session *s);
+int ktls_peer_alert(const struct ktls_session *s);
+int ktls_tickets_received(const struct ktls_session *s);
+int ktls_keyupdates_received(const struct ktls_session *s);
+int ktls_save_session(struct ktls_session *s);
+int ktls_ctx_has_session(const struct ktls_ctx *ctx);
+
+/* Data paths. */
+ssize_t ktls_write_all(struct ktls_session *s, const void *buf, size_t len);
+ssize_t ktls_sendfile(struct ktls_session *s, int in_fd, off_t *off,
+		      size_t count);
+ssize_t ktls_splice_from(struct ktls_session *s, int in_fd, size_t count);
+ssize_t ktls_splice_to(struct ktls_session *s, int out_fd, size_t count);
+
+/* io_uring data paths (liburing); each submits and waits for completion. */
+struct io_uring;
+ssize_t ktls_uring_send(struct io_uring *ring, struct ktls_session *s,
+			const void *buf, size_t len);
+ssize_t ktls_uring_sendmsg_type(struct io_uring *ring, struct ktls_session *s,
+				unsigned char type, const void *buf,
+				size_t len);
+ssize_t ktls_uring_send_zc(struct io_uring *ring, struct ktls_session *s,
+			   const void *buf, size_t len);
+ssize_t ktls_uring_splice(struct io_uring *ring, struct ktls_session *s,
+			  int in_fd, size_t count);
+ssize_t ktls_uring_recv(struct io_uring *ring, struct ktls_session *s,
+			void *buf, size_t len, unsigned char *type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KTLS_KTLS_H */

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# libktls: build/lib/libktls.a, build/lib/libktls.so.0 and its pkg-config
+# file. Only ktls_* symbols are exported (libktls.map).
+
+KTLS_LIB_VERSION := 0.1
+KTLS_LIB_SRCS	:= $(sort $(wildcard userspace/lib/*.c))
+KTLS_LIB_OBJS	:= $(KTLS_LIB_SRCS:%.c=$(BUILD)/%.o)
+KTLS_LIB_A	:= $(BUILD)/lib/libktls.a
+KTLS_LIB_SO	:= $(BUILD)/lib/libktls.so.$(KTLS_LIB_VERSION)
+KTLS_LIB_PC	:= $(BUILD)/lib/pkgconfig/libktls.pc
+KTLS_DEP_CFLAGS	:= $(shell pkg-config --cflags wolfssl liburing 2>/dev/null)
+KTLS_DEP_LIBS	:= $(shell pkg-config --libs wolfssl liburing 2>/dev/null \
+		     || echo -lwolfssl -luring)
+
+EXTRA_CFLAGS_userspace/lib/ := -fPIC -fvisibility=hidden $(KTLS_DEP_CFLAGS)
+
+LIBRARIES += $(KTLS_LIB_A) $(KTLS_LIB_SO) $(BUILD)/lib/libktls.so.0 \
+	     $(BUILD)/lib/libktls.so $(KTLS_LIB_PC)
+
+$(KTLS_LIB_A): $(KTLS_LIB_OBJS)
+	$(quiet) AR $@
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(KTLS_LIB_SO): $(KTLS_LIB_OBJS) userspace/lib/libktls.map
+	$(quiet) LD $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(KTLS_LDFLAGS) -shared \
+		-Wl,-soname,libktls.so.0 \
+		-Wl,--version-script,userspace/lib/libktls.map \
+		-o $@ $(KTLS_LIB_OBJS) $(KTLS_DEP_LIBS)
+
+$(BUILD)/lib/libktls.so.0 $(BUILD)/lib/libktls.so: $(KTLS_LIB_SO)
+	$(Q)ln -sf $(notdir $<) $@
+
+$(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk
+	$(quiet) GEN $@
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
+		-e 's|@VERSION@|$(KTLS_LIB_VERSION)|' $< > $@

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A context: one wolfSSL_CTX built from a struct ktls_config, shared by the
+ * sessions made from it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void ctx_err(struct ktls_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void ctx_err(struct ktls_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
+	va_end(ap);
+}
+
+static WOLFSSL_METHOD *pick_method(const struct ktls_config *cfg)
+{
+	bool server = cfg->role == KTLS_SERVER;
+
+	if (cfg->max_version == KTLS_TLS_1_2)
+		return server ? wolfTLSv1_2_server_method() :
+				wolfTLSv1_2_client_method();
+	if (cfg->min_version == KTLS_TLS_1_3)
+		return server ? wolfTLSv1_3_server_method() :
+				wolfTLSv1_3_client_method();
+	return server ? wolfSSLv23_server_method() :
+			wolfSSLv23_client_method();
+}
+
+static int check_config(struct ktls_ctx *ctx, const struct ktls_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cfg->reserved) / sizeof(cfg->reserved[0]); i++)
+		if (cfg->reserved[i]) {
+			ctx_err(ctx, "reserved configuration field %u is set", i);
+			return -EINVAL;
+		}
+	if (cfg->role != KTLS_CLIENT && cfg->role != KTLS_SERVER) {
+		ctx_err(ctx, "role must be client or server");
+		return -EINVAL;
+	}
+	if ((cfg->min_version && cfg->min_version != KTLS_TLS_1_2 &&
+	     cfg->min_version != KTLS_TLS_1_3) ||
+	    (cfg->max_version && cfg->max_version != KTLS_TLS_1_2 &&
+	     cfg->max_version != KTLS_TLS_1_3)) {
+		ctx_err(ctx, "only TLS 1.2 and 1.3 can be offloaded");
+		return -EINVAL;
+	}
+	if (cfg->min_version && cfg->max_version &&
+	    cfg->min_version > cfg->max_version) {
+		ctx_err(ctx, "minimum version is above maximum version");
+		return -EINVAL;
+	}
+	if (cfg->role == KTLS_SERVER && (!cfg->cert_file || !cfg->key_file)) {
+		ctx_err(ctx, "a server needs a certificate and a key");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_identity(struct ktls_ctx *ctx, const struct ktls_config *cfg)
+{
+	if (!cfg->cert_file)
+		return 0;
+	if (wolfSSL_CTX_use_certificate_chain_file(ctx->wctx, cfg->cert_file)
+	    != WOLFSSL_SUCCESS) {
+		ctx_err(ctx, "cannot load certificate %s: not a readable PEM certificate",
+			cfg->cert_file);
+		return -EINVAL;
+	}
+	if (!cfg->key_file) {
+		ctx_err(ctx, "certificate %s given without a key", cfg->cert_file);
+		return -EINVAL;
+	}
+	if (wolfSSL_CTX_use_PrivateKey_file(ctx->wctx, cfg->key_file,
+					    WOLFSSL_FILETYPE_PEM)
+	    != WOLFSSL_SUCCESS) {
+		ctx_err(ctx, "cannot load private key %s: not a readable PEM key",
+			cfg->key_file);
+		return -EINVAL;
+	}
+	if (wolfSSL_CTX_check_private_key(ctx->wctx) != WOLFSSL_SUCCESS) {
+		ctx_err(ctx, "private key %s does not belong to certificate %s",
+			cfg->key_file, cfg->cert_file);
+		return -EKEYREJECTED;
+	}
+	return 0;
+}
+
+static int load_trust(struct ktls_ctx *ctx, const struct ktls_config *cfg)
+{
+	bool verify = cfg->role == KTLS_CLIENT ?
+		!(cfg->flags & KTLS_F_NO_VERIFY) :
+		!!(cfg->flags & KTLS_F_VERIFY_CLIENT);
+	int mode;
+
+	if (cfg->ca_file || cfg->ca_path) {
+		if (wolfSSL_CTX_load_verify_locations(ctx->wctx, cfg->ca_file,
+						      cfg->ca_path)
+		    != WOLFSSL_SUCCESS) {
+			ctx_err(ctx, "cannot load trust anchors from %s",
+				cfg->ca_file ? cfg->ca_file : cfg->ca_path);
+			return -EINVAL;
+		}
+	} else if (verify) {
+		if (wolfSSL_CTX_load_system_CA_certs(ctx->wctx)
+		    != WOLFSSL_SUCCESS) {
+			ctx_err(ctx, "no trust anchors: give a CA file or disable verification");
+			return -EINVAL;
+		}
+	}
+	if (!verify)
+		mode = WOLFSSL_VERIFY_NONE;
+	else if (cfg->role == KTLS_SERVER)
+		mode = WOLFSSL_VERIFY_PEER |
+		       WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+	else
+		mode = WOLFSSL_VERIFY_PEER;
+	wolfSSL_CTX_set_verify(ctx->wctx, mode,
+			       verify ? __ktls_verify_cb : NULL);
+	return 0;
+}
+
+static char *dup_opt(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/**
+ * ktls_ctx_new() - build a context from a configuration
+ * @cfg: configuration; strings are copied
+ * @ctxp: the new context
+ *
+ * Return: 0, or a negative errno. On failure *@ctxp may still hold a
+ * context carrying only the error: read ktls_ctx_error(), then free it
+ * with ktls_ctx_free().
+ */
+KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
+			     struct ktls_ctx **ctxp)
+{
+	struct ktls_ctx *ctx;
+	const char *list;
+	int ret;
+
+	*ctxp = NULL;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	*ctxp = ctx;
+	ret = check_config(ctx, cfg);
+	if (ret)
+		return ret;
+	ctx->cfg = *cfg;
+	ctx->server_name = dup_opt(cfg->server_name);
+	ctx->ciphers = dup_opt(cfg->ciphers);
+	ctx->alpn = dup_opt(cfg->alpn);
+	ctx->cfg.server_name = ctx->server_name;
+	ctx->cfg.ciphers = ctx->ciphers;
+	ctx->cfg.alpn = ctx->alpn;
+	/* paths are used only here */
+	ctx->cfg.cert_file = ctx->cfg.key_file = NULL;
+	ctx->cfg.ca_file = ctx->cfg.ca_path = NULL;
+
+	wolfSSL_Init();
+	ctx->wctx = wolfSSL_CTX_new(pick_method(cfg));
+	if (!ctx->wctx) {
+		ctx_err(ctx, "wolfSSL could not make a context");
+		return -ENOMEM;
+	}
+	if (cfg->min_version != KTLS_TLS_1_3 &&
+	    wolfSSL_CTX_SetMinVersion(ctx->wctx, WOLFSSL_TLSV1_2)
+	    != WOLFSSL_SUCCESS) {
+		ctx_err(ctx, "cannot set the minimum version");
+		return -EINVAL;
+	}
+	list = cfg->ciphers ? cfg->ciphers : __ktls_default_ciphers();
+	if (wolfSSL_CTX_set_cipher_list(ctx->wctx, list) != WOLFSSL_SUCCESS) {
+		ctx_err(ctx, "no usable cipher suite in \"%s\"", list);
+		return -EINVAL;
+	}
+	ret = load_identity(ctx, cfg);
+	if (ret)
+		return ret;
+	ret = load_trust(ctx, cfg);
+	if (ret)
+		return ret;
+	if (cfg->role == KTLS_SERVER && (cfg->flags & KTLS_F_NO_TICKETS))
+		wolfSSL_CTX_no_ticket_TLSv13(ctx->wctx);
+	return 0;
+}
+
+/**
+ * ktls_ctx_error() - why ktls_ctx_new() failed
+ * @ctx: the context ktls_ctx_new() returned, may be NULL
+ *
+ * Return: a sentence, or "" when there was no error.
+ */
+KTLS_EXPORT const char *ktls_ctx_error(const struct ktls_ctx *ctx)
+{
+	if (!ctx)
+		return "out of memory";
+	return ctx->error;
+}
+
+/**
+ * ktls_ctx_has_session() - whether a client context holds a ticket
+ * @ctx: client context
+ *
+ * Return: 1 if the next session will try to resume, else 0.
+ */
+KTLS_EXPORT int ktls_ctx_has_session(const struct ktls_ctx *ctx)
+{
+	return ctx && ctx->saved;
+}
+
+/**
+ * ktls_ctx_free() - release a context after all its sessions
+ * @ctx: context or NULL
+ */
+KTLS_EXPORT void ktls_ctx_free(struct ktls_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->saved)
+		wolfSSL_SESSION_free(ctx->saved);
+	if (ctx->wctx)
+		wolfSSL_CTX_free(ctx->wctx);
+	free(ctx->server_name);
+	free(ctx->ciphers);
+	free(ctx->alpn);
+	free(ctx);
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libktls internals shared between the library's files. Not installed.
+ */
+#ifndef KTLS_INTERNAL_H
+#define KTLS_INTERNAL_H
+
+#include <wolfssl/options.h>
+#ifndef ATOMIC_USER
+#error "libktls needs wolfSSL built with ATOMIC_USER (key getters)"
+#endif
+#include <wolfssl/ssl.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <ktls/ktls.h>
+
+#define KTLS_EXPORT __attribute__((visibility("default")))
+
+#define KTLS_REC_HDR		5
+#define KTLS_MAX_PLAIN		16384
+#define KTLS_TEXT_MAX		512
+
+/* TLS content types */
+#define KTLS_CT_CCS		20
+#define KTLS_CT_ALERT		21
+#define KTLS_CT_HANDSHAKE	22
+#define KTLS_CT_DATA		23
+
+/* Handshake message types seen after the handshake */
+#define KTLS_HS_HELLO_REQUEST	0
+#define KTLS_HS_NEW_TICKET	4
+#define KTLS_HS_KEY_UPDATE	24
+
+struct ktls_ctx {
+	WOLFSSL_CTX *wctx;
+	struct ktls_config cfg;
+	char *server_name;
+	char *ciphers;
+	char *alpn;
+	WOLFSSL_SESSION *saved;		/* client: last ticket for resumption */
+	char error[KTLS_TEXT_MAX];
+};
+
+/* The peer certificate problem seen in the verify callback. */
+struct ktls_certerr {
+	int error;
+	char subject[160];
+	char date[32];
+};
+
+struct ktls_session {
+	struct ktls_ctx *ctx;
+	WOLFSSL *ssl;
+	int fd;
+	bool done;		/* handshake finished */
+	bool offloaded;
+	bool tx_kernel, rx_kernel;
+	bool eof;
+	int want;
+
+	/* recv callback: never read past the current record */
+	unsigned int rec_hdr_have;
+	unsigned char rec_hdr[KTLS_REC_HDR];
+	unsigned int rec_body_left;
+	unsigned char hello[16];	/* start of the peer's first record */
+	unsigned int hello_len;
+	bool peer_sent;			/* anything arrived at all */
+	int io_errno;
+
+	/* memory feed to wolfSSL after the switch (tickets, KeyUpdate) */
+	bool feeding;
+	const unsigned char *feed_buf;
+	size_t feed_len;
+
+	/* records and data after the switch */
+	unsigned int version;
+	unsigned int kcipher;
+	uint64_t tx_records;
+	uint64_t rekey_limit;
+	uint64_t wolf_rx_seq;		/* wolfSSL's idea of the RX sequence */
+	unsigned char *pend;		/* drained from wolfSSL at the switch */
+	size_t pend_len, pend_off;
+	unsigned char *hs;		/* partial post-handshake message */
+	size_t hs_len;
+	int peer_alert;			/* last alert from the peer, or -1 */
+	int tickets;
+	int keyupdates;
+
+	struct ktls_certerr certerr;
+	enum ktls_reason reason;
+	char text[KTLS_TEXT_MAX];
+};
+
+/* reason.c */
+int __ktls_fail(struct ktls_session *s, enum ktls_reason r, int err,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+const char *__ktls_version_name(unsigned int v);
+
+/* ciphers.c */
+const char *__ktls_default_ciphers(void);
+int __ktls_kernel_cipher(WOLFSSL *ssl, unsigned int *kcipher);
+const char *__ktls_kernel_cipher_name(unsigned int kcipher);
+
+/* handshake.c */
+int __ktls_classify(struct ktls_session *s, int werr);
+
+/* verify.c */
+int __ktls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store);
+void __ktls_verify_setup(struct ktls_session *s);
+int __ktls_cert_fail(struct ktls_session *s);
+
+/* offload.c */
+int __ktls_install(struct ktls_session *s, int dir);
+
+/* feed.c */
+int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len);
+
+/* rekey.c */
+int __ktls_peer_key_update(struct ktls_session *s, int update_requested);
+int __ktls_tx_account(struct ktls_session *s, size_t bytes);
+
+/* record.c */
+ssize_t __ktls_recv_record(struct ktls_session *s, void *buf, size_t len,
+			   unsigned char *type);
+
+#endif /* KTLS_INTERNAL_H */

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reasons and sentences for failures, alert and version names.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+static const char *const reason_names[__KTLS_R_MAX] = {
+	[KTLS_R_NONE] = "none",
+	[KTLS_R_INTERNAL] = "internal",
+	[KTLS_R_CONFIG] = "config",
+	[KTLS_R_KEY_MISMATCH] = "key-mismatch",
+	[KTLS_R_NO_SHARED_CIPHER] = "no-shared-cipher",
+	[KTLS_R_VERSION_TOO_OLD] = "version-too-old",
+	[KTLS_R_VERSION_MISMATCH] = "version-mismatch",
+	[KTLS_R_CERT_EXPIRED] = "cert-expired",
+	[KTLS_R_CERT_NOT_YET_VALID] = "cert-not-yet-valid",
+	[KTLS_R_CERT_UNTRUSTED] = "cert-untrusted",
+	[KTLS_R_HOSTNAME_MISMATCH] = "hostname-mismatch",
+	[KTLS_R_NO_PEER_CERT] = "no-peer-cert",
+	[KTLS_R_PEER_ALERT] = "peer-alert",
+	[KTLS_R_PEER_CLOSED] = "peer-closed",
+	[KTLS_R_NOT_TLS] = "not-tls",
+	[KTLS_R_TIMEOUT] = "timeout",
+	[KTLS_R_NO_KERNEL_TLS] = "no-kernel-tls",
+	[KTLS_R_KERNEL_CIPHER] = "kernel-cipher",
+	[KTLS_R_CIPHER_NOT_OFFLOADABLE] = "cipher-not-offloadable",
+	[KTLS_R_NOT_TCP] = "not-tcp",
+	[KTLS_R_ALPN] = "alpn",
+	[KTLS_R_PROTOCOL] = "protocol",
+	[KTLS_R_IO] = "io",
+};
+
+/**
+ * ktls_reason_name() - short stable name of a reason, for logs and JSON
+ * @r: reason
+ *
+ * Return: a name such as "cert-expired".
+ */
+KTLS_EXPORT const char *ktls_reason_name(enum ktls_reason r)
+{
+	if ((unsigned int)r >= __KTLS_R_MAX || !reason_names[r])
+		return "unknown";
+	return reason_names[r];
+}
+
+/**
+ * ktls_reason() - why the handshake or the switch failed
+ * @s: session
+ *
+ * Return: KTLS_R_NONE while nothing failed.
+ */
+KTLS_EXPORT enum ktls_reason ktls_reason(const struct ktls_session *s)
+{
+	return s->reason;
+}
+
+/**
+ * ktls_reason_text() - the failure as a sentence a person can act on
+ * @s: session
+ *
+ * Return: the sentence, or "" while nothing failed.
+ */
+KTLS_EXPORT const char *ktls_reason_text(const struct ktls_session *s)
+{
+	return s->text;
+}
+
+/**
+ * __ktls_fail() - record a failure reason and sentence
+ * @s: session
+ * @r: reason
+ * @err: negative errno to return
+ * @fmt: sentence
+ *
+ * The first failure wins: later ones are consequences.
+ *
+ * Return: @err.
+ */
+int __ktls_fail(struct ktls_session *s, enum ktls_reason r, int err,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->reason)
+		return err;
+	s->reason = r;
+	va_start(ap, fmt);
+	vsnprintf(s->text, sizeof(s->text), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+const char *__ktls_version_name(unsigned int v)
+{
+	switch (v) {
+	case 0x0300:
+		return "SSL 3.0";
+	case 0x0301:
+		return "TLS 1.0";
+	case 0x0302:
+		return "TLS 1.1";
+	case 0x0303:
+		return "TLS 1.2";
+	case 0x0304:
+		return "TLS 1.3";
+	}
+	return "an unknown version";
+}
+
+/**
+ * ktls_alert_name() - RFC 8446 name of an alert description
+ * @desc: alert description byte
+ *
+ * Return: e.g. "handshake_failure", or "unknown".
+ */
+KTLS_EXPORT const char *ktls_alert_name(int desc)
+{
+	switch (desc) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 22: return "record_overflow";
+	case 40: return "handshake_failure";
+	case 42: return "bad_certificate";
+	case 43: return "unsupported_certificate";
+	case 44: return "certificate_revoked";
+	case 45: return "certificate_expired";
+	case 46: return "certificate_unknown";
+	case 47: return "illegal_parameter";
+	case 48: return "unknown_ca";
+	case 49: return "access_denied";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 70: return "protocol_version";
+	case 71: return "insufficient_security";
+	case 80: return "internal_error";
+	case 86: return "inappropriate_fallback";
+	case 90: return "user_canceled";
+	case 100: return "no_renegotiation";
+	case 109: return "missing_extension";
+	case 110: return "unsupported_extension";
+	case 112: return "unrecognized_name";
+	case 113: return "bad_certificate_status_response";
+	case 115: return "unknown_psk_identity";
+	case 116: return "certificate_required";
+	case 120: return "no_application_protocol";
+	}
+	return "unknown";
+}
+
+/**
+ * ktls_carrier_name() - who carries a direction, for people
+ * @c: carrier
+ *
+ * Return: "kernel-sw", "kernel-device" or "userspace".
+ */
+KTLS_EXPORT const char *ktls_carrier_name(enum ktls_carrier c)
+{
+	switch (c) {
+	case KTLS_CARRIER_KERNEL_SW:
+		return "kernel-sw";
+	case KTLS_CARRIER_KERNEL_DEVICE:
+		return "kernel-device";
+	default:
+		return "userspace";
+	}
+}

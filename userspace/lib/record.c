@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Record-aware I/O on a kTLS socket: data is returned, control records
+ * (alerts, NewSessionTicket, KeyUpdate) are handled here.
+ */
+#include <errno.h>
+#include <linux/tls.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+#define HS_MAX		(64 * 1024)
+
+/**
+ * __ktls_recv_record() - one recvmsg that also reports the record type
+ * @s: offloaded session
+ * @buf: buffer
+ * @len: its size
+ * @type: set to the TLS content type (23 for data)
+ *
+ * Return: bytes read, 0 at TCP end of stream, or a negative errno.
+ */
+ssize_t __ktls_recv_record(struct ktls_session *s, void *buf, size_t len,
+			   unsigned char *type)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	*type = KTLS_CT_DATA;
+	do {
+		n = recvmsg(s->fd, &msg, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_TLS &&
+		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
+			*type = *(unsigned char *)CMSG_DATA(cm);
+	return n;
+}
+
+static int handle_alert(struct ktls_session *s, const unsigned char *p,
+			size_t n)
+{
+	if (n < 2)
+		return -EPROTO;
+	s->peer_alert = p[1];
+	if (p[1] == 0) {
+		s->eof = true;
+		return 0;
+	}
+	/* TLS 1.2 warnings other than close_notify may be ignored */
+	if (s->version == KTLS_TLS_1_2 && p[0] == 1)
+		return 1;
+	if (s->version == KTLS_TLS_1_3 && p[1] == 90)	/* user_canceled */
+		return 1;
+	s->eof = true;
+	__ktls_fail(s, KTLS_R_PEER_ALERT, -EPROTO,
+		    "peer sent fatal alert %s", ktls_alert_name(p[1]));
+	return -ECONNABORTED;
+}
+
+static int handle_ticket(struct ktls_session *s, const unsigned char *m,
+			 size_t n)
+{
+	s->tickets++;
+	if (s->ctx->cfg.role != KTLS_CLIENT || s->version != KTLS_TLS_1_3)
+		return 0;
+	/* let wolfSSL parse it, so the session can be resumed later */
+	if (__ktls_feed(s, m, n) == 0)
+		ktls_save_session(s);
+	return 0;
+}
+
+/* Act on every complete handshake message gathered so far. */
+static int handle_handshake(struct ktls_session *s, const unsigned char *p,
+			    size_t n)
+{
+	size_t off = 0, mlen;
+	unsigned char *nb;
+	int ret = 0;
+
+	if (s->hs_len + n > HS_MAX)
+		return -EMSGSIZE;
+	nb = realloc(s->hs, s->hs_len + n);
+	if (!nb)
+		return -ENOMEM;
+	s->hs = nb;
+	memcpy(s->hs + s->hs_len, p, n);
+	s->hs_len += n;
+
+	while (s->hs_len - off >= 4) {
+		const unsigned char *m = s->hs + off;
+
+		mlen = m[1] << 16 | m[2] << 8 | m[3];
+		if (s->hs_len - off < 4 + mlen)
+			break;
+		switch (m[0]) {
+		case KTLS_HS_NEW_TICKET:
+			ret = handle_ticket(s, m, 4 + mlen);
+			break;
+		case KTLS_HS_KEY_UPDATE:
+			if (mlen != 1 || m[4] > 1)
+				ret = -EPROTO;
+			else
+				ret = __ktls_peer_key_update(s, m[4]);
+			s->keyupdates++;
+			break;
+		case KTLS_HS_HELLO_REQUEST:
+			/* renegotiation is not offered; ignore */
+			break;
+		default:
+			ret = -EPROTO;
+		}
+		off += 4 + mlen;
+		if (ret)
+			break;
+	}
+	memmove(s->hs, s->hs + off, s->hs_len - off);
+	s->hs_len -= off;
+	return ret;
+}
+
+static ssize_t take_pending(struct ktls_session *s, void *buf, size_t len)
+{
+	size_t n = s->pend_len - s->pend_off;
+
+	if (n > len)
+		n = len;
+	memcpy(buf, s->pend + s->pend_off, n);
+	s->pend_off += n;
+	if (s->pend_off == s->pend_len) {
+		explicit_bzero(s->pend, s->pend_len);
+		free(s->pend);
+		s->pend = NULL;
+		s->pend_len = s->pend_off = 0;
+	}
+	return n;
+}
+
+static ssize_t recv_user(struct ktls_session *s, void *buf, size_t len)
+{
+	int n = wolfSSL_read(s->ssl, buf, len > INT32_MAX ? INT32_MAX : len);
+
+	if (n > 0)
+		return n;
+	switch (wolfSSL_get_error(s->ssl, n)) {
+	case WOLFSSL_ERROR_ZERO_RETURN:
+		return 0;
+	case WOLFSSL_ERROR_WANT_READ:
+		return -EAGAIN;
+	}
+	return -EIO;
+}
+
+/**
+ * ktls_recv() - receive application data from an offloaded session
+ * @s: session
+ * @buf: buffer
+ * @len: its size
+ *
+ * Control records are consumed on the way: tickets are kept, KeyUpdate
+ * installs the next key (6.14+), close_notify ends the stream.
+ *
+ * Return: bytes, 0 at close_notify, or a negative errno: -ECONNABORTED after
+ * a fatal alert (ktls_peer_alert(), ktls_reason_text() name it),
+ * -EPIPE when the peer closed TCP without close_notify, -EKEYEXPIRED when
+ * the kernel cannot follow a KeyUpdate.
+ */
+KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
+{
+	unsigned char small[KTLS_MAX_PLAIN];
+	unsigned char type;
+	ssize_t n;
+	int ret;
+
+	if (s->pend)
+		return take_pending(s, buf, len);
+	if (s->eof)
+		return s->reason ? -ECONNABORTED : 0;
+	if (!s->rx_kernel)
+		return recv_user(s, buf, len);
+	if (!len)
+		return 0;
+	for (;;) {
+		/* a control record must fit whole: use our buffer if tiny */
+		bool own = len < 256;
+
+		n = __ktls_recv_record(s, own ? small : buf,
+				       own ? sizeof(small) : len, &type);
+		if (n < 0)
+			return n;
+		if (n == 0 && type == KTLS_CT_DATA) {
+			s->eof = true;
+			__ktls_fail(s, KTLS_R_PEER_CLOSED, -EPIPE,
+				    "peer closed the connection without close_notify");
+			return -EPIPE;
+		}
+		switch (type) {
+		case KTLS_CT_DATA:
+			if (!own)
+				return n;
+			s->pend = malloc(n);
+			if (!s->pend)
+				return -ENOMEM;
+			memcpy(s->pend, small, n);
+			s->pend_len = n;
+			return take_pending(s, buf, len);
+		case KTLS_CT_ALERT:
+			ret = handle_alert(s, own ? small : buf, n);
+			if (ret <= 0)
+				return ret;
+			break;
+		case KTLS_CT_HANDSHAKE:
+			ret = handle_handshake(s, own ? small : buf, n);
+			if (ret)
+				return ret;
+			break;
+		default:
+			__ktls_fail(s, KTLS_R_PROTOCOL, -EPROTO,
+				    "peer sent a record of unexpected type %u",
+				    type);
+			return -EPROTO;
+		}
+	}
+}
+
+/**
+ * ktls_send_record() - send one record of a given content type
+ * @s: offloaded session
+ * @type: TLS content type (21 alert, 22 handshake, 23 data)
+ * @buf: payload
+ * @len: its length, at most 16384
+ *
+ * Return: 0 or a negative errno.
+ */
+KTLS_EXPORT int ktls_send_record(struct ktls_session *s, unsigned char type,
+				 const void *buf, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	if (!s->tx_kernel)
+		return -EINVAL;
+	if (len > KTLS_MAX_PLAIN)
+		return -EMSGSIZE;
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_TLS;
+	cm->cmsg_type = TLS_SET_RECORD_TYPE;
+	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
+	*(unsigned char *)CMSG_DATA(cm) = type;
+	do {
+		n = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
+	s->tx_records++;
+	return 0;
+}
+
+/**
+ * ktls_send_alert() - send an alert record
+ * @s: offloaded session
+ * @level: 1 warning, 2 fatal
+ * @desc: alert description
+ *
+ * Return: 0 or a negative errno.
+ */
+KTLS_EXPORT int ktls_send_alert(struct ktls_session *s, int level, int desc)
+{
+	unsigned char a[2] = { level, desc };
+
+	return ktls_send_record(s, KTLS_CT_ALERT, a, sizeof(a));
+}
+
+/**
+ * ktls_close_notify() - tell the peer we send no more (the kernel never does)
+ * @s: offloaded session
+ *
+ * Return: 0 or a negative errno.
+ */
+KTLS_EXPORT int ktls_close_notify(struct ktls_session *s)
+{
+	if (!s->tx_kernel) {
+		wolfSSL_shutdown(s->ssl);
+		return 0;
+	}
+	return ktls_send_alert(s, 1, 0);
+}
+
+/**
+ * ktls_peer_alert() - last alert description received, or -1
+ * @s: session
+ *
+ * Return: alert description or -1.
+ */
+KTLS_EXPORT int ktls_peer_alert(const struct ktls_session *s)
+{
+	return s->peer_alert;
+}
+
+/**
+ * ktls_tickets_received() - NewSessionTicket messages seen after the switch
+ * @s: session
+ *
+ * Return: count.
+ */
+KTLS_EXPORT int ktls_tickets_received(const struct ktls_session *s)
+{
+	return s->tickets;
+}
+
+/**
+ * ktls_keyupdates_received() - KeyUpdate messages seen from the peer
+ * @s: session
+ *
+ * Return: count.
+ */
+KTLS_EXPORT int ktls_keyupdates_received(const struct ktls_session *s)
+{
+	return s->keyupdates;
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * TLS 1.3 KeyUpdate with the kernel holding the keys (6.14+), and the AEAD
+ * usage limit that nobody else enforces once kTLS owns the keys.
+ */
+#include <errno.h>
+#include <linux/tls.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int keyupdate_unsupported(struct ktls_session *s, int err)
+{
+	return __ktls_fail(s, KTLS_R_PROTOCOL, -EKEYEXPIRED,
+			   "the kernel cannot change kTLS keys (TLS 1.3 KeyUpdate needs Linux 6.14): connection closed (%s)",
+			   strerror(err));
+}
+
+/* Derive the next TX key in wolfSSL; its own KeyUpdate record is dropped. */
+static int wolf_next_tx(struct ktls_session *s)
+{
+	int ret;
+
+	s->feeding = true;
+	ret = wolfSSL_update_keys(s->ssl);
+	s->feeding = false;
+	if (ret != WOLFSSL_SUCCESS &&
+	    wolfSSL_get_error(s->ssl, ret) != WOLFSSL_ERROR_WANT_WRITE)
+		return -EIO;
+	return 0;
+}
+
+static int roll_tx(struct ktls_session *s, int request_peer)
+{
+	unsigned char ku[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, !!request_peer };
+	int ret;
+
+	/* our KeyUpdate goes out under the old key, as RFC 8446 4.6.3 says */
+	ret = ktls_send_record(s, KTLS_CT_HANDSHAKE, ku, sizeof(ku));
+	if (ret)
+		return ret;
+	ret = wolf_next_tx(s);
+	if (ret)
+		return ret;
+	ret = __ktls_install(s, TLS_TX);
+	if (ret)
+		return keyupdate_unsupported(s, -ret);
+	s->tx_records = 0;
+	return 0;
+}
+
+/**
+ * __ktls_peer_key_update() - follow a KeyUpdate received from the peer
+ * @s: offloaded TLS 1.3 session
+ * @update_requested: the peer wants us to update our key too
+ *
+ * Return: 0 or a negative errno.
+ */
+int __ktls_peer_key_update(struct ktls_session *s, int update_requested)
+{
+	unsigned char ku[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, update_requested };
+	unsigned char before[32];
+	const unsigned char *k;
+	int ret, keysz = wolfSSL_GetKeySize(s->ssl);
+	bool client = s->ctx->cfg.role == KTLS_CLIENT;
+	bool tx_rolled;
+
+	if (s->version != KTLS_TLS_1_3)
+		return -EPROTO;
+	k = client ? wolfSSL_GetClientWriteKey(s->ssl) :
+		     wolfSSL_GetServerWriteKey(s->ssl);
+	memcpy(before, k, keysz);
+	ret = __ktls_feed(s, ku, sizeof(ku));
+	if (ret)
+		goto out;
+	/* wolfSSL resets its RX sequence for the new key */
+	ret = __ktls_install(s, TLS_RX);
+	if (ret) {
+		ret = keyupdate_unsupported(s, -ret);
+		goto out;
+	}
+	if (!update_requested)
+		goto out;
+	/* did wolfSSL already answer (and move its TX key)? */
+	tx_rolled = memcmp(before, k, keysz) != 0;
+	{
+		unsigned char ans[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, 0 };
+
+		ret = ktls_send_record(s, KTLS_CT_HANDSHAKE, ans, sizeof(ans));
+		if (ret)
+			goto out;
+	}
+	if (!tx_rolled) {
+		ret = wolf_next_tx(s);
+		if (ret)
+			goto out;
+	}
+	ret = __ktls_install(s, TLS_TX);
+	if (ret)
+		ret = keyupdate_unsupported(s, -ret);
+	else
+		s->tx_records = 0;
+out:
+	explicit_bzero(before, sizeof(before));
+	return ret;
+}
+
+/**
+ * ktls_rekey() - update our TX key (TLS 1.3, Linux 6.14+)
+ * @s: offloaded session
+ * @request_peer: also ask the peer to update its key
+ *
+ * Return: 0, -EOPNOTSUPP for TLS 1.2, or a negative errno; on kernels
+ * before 6.14 the connection cannot continue (-EKEYEXPIRED).
+ */
+KTLS_EXPORT int ktls_rekey(struct ktls_session *s, int request_peer)
+{
+	if (!s->tx_kernel)
+		return -EINVAL;
+	if (s->version != KTLS_TLS_1_3)
+		return -EOPNOTSUPP;
+	return roll_tx(s, request_peer);
+}
+
+/**
+ * __ktls_tx_account() - count records about to be sent; rekey at the limit
+ * @s: offloaded session
+ * @bytes: payload about to be written
+ *
+ * Return: 0 to go on, or a negative errno when the key is used up and
+ * cannot be changed (the caller must close).
+ */
+int __ktls_tx_account(struct ktls_session *s, size_t bytes)
+{
+	uint64_t recs = (bytes + KTLS_MAX_PLAIN - 1) / KTLS_MAX_PLAIN;
+	int ret;
+
+	if (!recs)
+		recs = 1;
+	if (s->tx_records + recs <= s->rekey_limit) {
+		s->tx_records += recs;
+		return 0;
+	}
+	if (s->version == KTLS_TLS_1_3) {
+		ret = roll_tx(s, 0);
+		if (!ret) {
+			s->tx_records = recs;
+			return 0;
+		}
+	}
+	ktls_send_alert(s, 1, 0);
+	__ktls_fail(s, KTLS_R_PROTOCOL, -EKEYEXPIRED,
+		    "the key reached its usage limit of %llu records and cannot be changed on %s with this kernel: connection closed",
+		    (unsigned long long)s->rekey_limit,
+		    __ktls_version_name(s->version));
+	return -EKEYEXPIRED;
+}
+
+/**
+ * ktls_records_sent() - records sent under the current TX key (estimate)
+ * @s: session
+ *
+ * Return: count.
+ */
+KTLS_EXPORT uint64_t ktls_records_sent(const struct ktls_session *s)
+{
+	return s->tx_records;
+}
