@@ -145,6 +145,10 @@ int __ktls_classify(struct ktls_session *s, int werr)
 				   "peer closed the connection during the handshake" :
 				   "peer closed the connection before sending anything");
 	}
+	if (s->ctx->cfg.role == KTLS_CLIENT && peer_hello_version(s) &&
+	    peer_hello_version(s) < (s->ctx->cfg.min_version ?
+				     s->ctx->cfg.min_version : KTLS_TLS_1_2))
+		return version_error(s);
 	wolfSSL_ERR_error_string_n(werr, buf, sizeof(buf));
 	return __ktls_fail(s, KTLS_R_PROTOCOL, -EPROTO,
 			   "handshake failed: %s (wolfSSL %d)", buf, werr);

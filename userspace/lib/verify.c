@@ -49,9 +49,18 @@ static int norm_error(int err)
 {
 	switch (err) {
 	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
 		return ASN_AFTER_DATE_E;
 	case X509_V_ERR_CERT_NOT_YET_VALID:
+	case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
 		return ASN_BEFORE_DATE_E;
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_CERT_UNTRUSTED:
+		return ASN_NO_SIGNER_E;
 	}
 	return err;
 }
@@ -122,6 +131,6 @@ int __ktls_cert_fail(struct ktls_session *s)
 				   subj);
 	}
 	return __ktls_fail(s, KTLS_R_CERT_UNTRUSTED, -EKEYREJECTED,
-			   "peer certificate (subject %s) failed verification: %s",
-			   subj, wolfSSL_ERR_reason_error_string(c->error));
+			   "peer certificate (subject %s) failed verification (error %d)",
+			   subj, c->error);
 }
