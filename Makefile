@@ -47,14 +47,23 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard $(KTLSKIT_CACHE)/kernels/*/headers))))
 KMODS := $(wildcard kmod/*/Kbuild)
 
-.PHONY: all userspace modules modules_clean check run bench style clean \
-	install help
+.PHONY: all userspace tests modules modules_clean check run style \
+	clean help
 all: userspace modules
 
 include $(sort $(wildcard userspace/*/build.mk tools/*/build.mk \
 	selftests/build.mk selftests/*/build.mk))
 
-userspace: $(LIBRARIES) $(PROGRAMS) $(HOST_TESTS) $(VM_TESTS)
+# The kselftest harness for our own tests, from Debian's linux-source 6.1
+# (tools/vm/fetch-source extracts it into the cache on first use).
+KSFT_DIR	 = $(KTLSKIT_CACHE)/src/6.1
+KSFT_INC	 = $(KSFT_DIR)/tools/testing/selftests
+
+$(KSFT_DIR)/.done:
+	$(Q)tools/vm/fetch-source 6.1 >/dev/null
+
+userspace: $(LIBRARIES) $(PROGRAMS)
+tests: userspace $(HOST_TESTS) $(VM_TESTS)
 
 $(BUILD)/%.o: %.c
 	$(quiet) CC $@
@@ -80,7 +89,7 @@ modules_clean:
 
 check:
 	$(Q)scripts/deps
-	$(Q)$(MAKE) userspace
+	$(Q)$(MAKE) tests
 	$(Q)selftests/run $(if $(KERNELS),--kernels "$(KERNELS)") \
 		$(if $(TESTS),--tests "$(TESTS)")
 
@@ -89,17 +98,9 @@ run:
 	$(Q)$(MAKE) userspace
 	$(Q)scripts/run
 
-bench:
-	$(Q)scripts/deps
-	$(Q)$(MAKE) userspace
-	$(Q)scripts/bench
-
 # checkpatch comes from Debian's linux-source, extracted into the cache.
 style:
 	$(Q)scripts/style
-
-install: userspace
-	$(Q)scripts/install "$(DESTDIR)" "$(PREFIX)"
 
 clean:
 	$(Q)rm -rf $(BUILD)

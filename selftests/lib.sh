@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Helpers for shell tests; source it with
+#   . "$(dirname "$0")/../lib.sh"
+# Tests exit 0 on pass, 4 on skip (after printing "SKIP: reason"), and
+# anything else on failure.
+
+KTLSKIT_REPO=${KTLSKIT_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+PATH=$KTLSKIT_REPO/build/bin:$PATH
+KSFT_SKIP=4
+
+skip()
+{
+	echo "SKIP: $*"
+	exit $KSFT_SKIP
+}
+
+fail()
+{
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+need_cmd()
+{
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || skip "$c is not installed"
+	done
+}
+
+# Tests that need kTLS run only in a guest of tools/vm/run.
+need_ktls()
+{
+	grep -qw tls /proc/sys/net/ipv4/tcp_available_ulp 2>/dev/null ||
+		modprobe -q tls 2>/dev/null
+	grep -qw tls /proc/sys/net/ipv4/tcp_available_ulp 2>/dev/null ||
+		skip "this kernel has no kTLS (run the test through tools/vm/run)"
+}
+
+# A scratch folder removed when the test exits.
+make_tmp()
+{
+	KTLSKIT_TMP=$(mktemp -d)
+	trap 'cleanup_tmp' EXIT
+}
+
+cleanup_tmp()
+{
+	local p
+	for p in $KTLSKIT_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	[ -n "$KTLSKIT_TMP" ] && rm -rf "$KTLSKIT_TMP"
+}
+
+# Remember a background process so cleanup_tmp stops it.
+track()
+{
+	KTLSKIT_PIDS="$KTLSKIT_PIDS $1"
+}
+
+# One counter from /proc/net/tls_stat (0 when absent).
+tls_stat()
+{
+	awk -v n="$1" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }' \
+		/proc/net/tls_stat 2>/dev/null
+}
+
+sha256()
+{
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# make_payload FILE BYTES: random content of an exact size.
+make_payload()
+{
+	head -c "$2" /dev/urandom > "$1"
+}
+
+# wait_port PORT [SECONDS]: until something listens on TCP PORT.
+wait_port()
+{
+	local port=$1 limit=${2:-20} i
+	for ((i = 0; i < limit * 10; i++)); do
+		ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on port $port after $limit s"
+}
+
+# A free TCP port on loopback.
+free_port()
+{
+	local p
+	for p in $(shuf -i 20000-40000 -n 50); do
+		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+	fail "no free port"
+}
