@@ -199,6 +199,89 @@ ssize_t ktls_uring_splice(struct io_uring *ring, struct ktls_session *s,
 ssize_t ktls_uring_recv(struct io_uring *ring, struct ktls_session *s,
 			void *buf, size_t len, unsigned char *type);
 
+
+/*
+ * ---------------------------------------------------------------------------
+ * Daemon mode (ktlsd). The client calls hand a connected TCP socket to the
+ * ktlsd daemon, which runs the handshake with its own keys and returns the
+ * socket with kernel TLS on; the wire protocol is in <ktls/ktlsd.h>. The
+ * session calls below them are what the daemon itself uses.
+ * ---------------------------------------------------------------------------
+ */
+
+#define KTLS_DAEMON_SOCKET	"/run/ktlsd/ktlsd.sock"
+
+/**
+ * struct ktls_daemon_request - what to ask ktlsd for
+ * @socket_path: daemon socket; NULL: $KTLSD_SOCKET, else KTLS_DAEMON_SOCKET
+ * @role: KTLS_CLIENT or KTLS_SERVER (must match the profile)
+ * @profile: profile name in ktlsd.conf
+ * @server_name: client: SNI and the name to verify; NULL for the profile's
+ * @alpn: comma-separated ALPN list replacing the profile's, or NULL
+ * @timeout_ms: handshake timeout, 0 for the daemon's default
+ * @reserved: must be zero
+ */
+struct ktls_daemon_request {
+	const char *socket_path;
+	enum ktls_role role;
+	const char *profile;
+	const char *server_name;
+	const char *alpn;
+	unsigned int timeout_ms;
+	void *reserved[4];
+};
+
+/**
+ * struct ktls_daemon_result - what ktlsd answered
+ * @status: 0 or the negative errno of the failure
+ * @reason: enum ktls_reason, or a KTLSD_R_* value from <ktls/ktlsd.h>
+ * @text: the failure as a sentence, "" on success
+ * @info: what was negotiated (handshake success only)
+ * @peer: subject of the peer certificate, or ""
+ * @session_id: handle for ktls_daemon_rekey() and
+ *	ktls_daemon_post_handshake(), 0 when the daemon keeps no session
+ * @keep_ms: how long the daemon keeps that session
+ */
+struct ktls_daemon_result {
+	int status;
+	unsigned int reason;
+	char text[512];
+	struct ktls_info info;
+	char peer[256];
+	uint64_t session_id;
+	unsigned int keep_ms;
+};
+
+struct ktls_daemon_op;
+
+int ktls_daemon_handshake(int fd, const struct ktls_daemon_request *req,
+			  struct ktls_daemon_result *res);
+int ktls_daemon_submit(int fd, const struct ktls_daemon_request *req,
+		       struct ktls_daemon_op **opp);
+int ktls_daemon_op_fd(const struct ktls_daemon_op *op);
+int ktls_daemon_complete(struct ktls_daemon_op *op,
+			 struct ktls_daemon_result *res);
+void ktls_daemon_op_free(struct ktls_daemon_op *op);
+int ktls_daemon_post_handshake(const char *socket_path, int fd,
+			       uint64_t session_id, const void *msg,
+			       size_t len, struct ktls_daemon_result *res);
+int ktls_daemon_rekey(const char *socket_path, int fd, uint64_t session_id,
+		      int request_peer, struct ktls_daemon_result *res);
+int ktls_daemon_stats(const char *socket_path, char *buf, size_t len);
+const char *ktls_daemon_reason_name(unsigned int reason);
+
+/* Session calls for a daemon that runs handshakes for others. */
+struct ktls_ticket;
+
+int ktls_session_set_alpn(struct ktls_session *s, const char *list);
+int ktls_session_rebind(struct ktls_session *s, int fd);
+int ktls_peer_identity(const struct ktls_session *s, char *buf, size_t len);
+int ktls_post_handshake(struct ktls_session *s, const void *msg, size_t len);
+int ktls_session_get_ticket(struct ktls_session *s, struct ktls_ticket **tp);
+int ktls_session_set_ticket(struct ktls_session *s,
+			    const struct ktls_ticket *t);
+void ktls_ticket_free(struct ktls_ticket *t);
+
 #ifdef __cplusplus
 }
 #endif

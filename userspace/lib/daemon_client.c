@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Daemon client: hand a connected TCP socket to ktlsd over its Unix socket
+ * and read back what it negotiated. One Unix connection per request, as the
+ * protocol in <ktls/ktlsd.h> says; the connection itself is the completion
+ * descriptor of the non-blocking form.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include <ktls/ktlsd.h>
+
+struct ktls_daemon_op {
+	int sock;
+	size_t have;
+	unsigned char buf[KTLSD_MAX_MSG];
+};
+
+static const char *const dreason_names[__KTLSD_R_MAX - KTLSD_R_BASE] = {
+	[KTLSD_R_BAD_REQUEST - KTLSD_R_BASE] = "bad-request",
+	[KTLSD_R_DENIED - KTLSD_R_BASE] = "denied",
+	[KTLSD_R_NO_PROFILE - KTLSD_R_BASE] = "no-profile",
+	[KTLSD_R_BUSY - KTLSD_R_BASE] = "busy",
+	[KTLSD_R_SHUTDOWN - KTLSD_R_BASE] = "shutdown",
+	[KTLSD_R_NO_SESSION - KTLSD_R_BASE] = "no-session",
+	[KTLSD_R_BAD_SOCKET - KTLSD_R_BASE] = "bad-socket",
+};
+
+/**
+ * ktls_daemon_reason_name() - short name of a reason from a daemon reply
+ * @reason: enum ktls_reason or KTLSD_R_* value
+ *
+ * Return: e.g. "cert-expired" or "denied".
+ */
+KTLS_EXPORT const char *ktls_daemon_reason_name(unsigned int reason)
+{
+	if (reason < KTLSD_R_BASE)
+		return ktls_reason_name(reason);
+	if (reason >= __KTLSD_R_MAX)
+		return "unknown";
+	return dreason_names[reason - KTLSD_R_BASE];
+}
+
+static const char *sock_path(const char *path)
+{
+	const char *env;
+
+	if (path && *path)
+		return path;
+	env = secure_getenv("KTLSD_SOCKET");
+	return env && *env ? env : KTLS_DAEMON_SOCKET;
+}
+
+static void local_fail(struct ktls_daemon_result *res, int err,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void local_fail(struct ktls_daemon_result *res, int err,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!res)
+		return;
+	memset(res, 0, sizeof(*res));
+	res->status = err;
+	res->reason = KTLS_R_INTERNAL;
+	va_start(ap, fmt);
+	vsnprintf(res->text, sizeof(res->text), fmt, ap);
+	va_end(ap);
+}
+
+static int dial(const char *path, struct ktls_daemon_result *res)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int sock, err;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		local_fail(res, -ENAMETOOLONG, "ktlsd socket path %s is too long",
+			   path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sun.sun_path, path);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0) {
+		err = -errno;
+		local_fail(res, err, "cannot make a Unix socket: %s",
+			   strerror(-err));
+		return err;
+	}
+	if (connect(sock, (struct sockaddr *)&sun, sizeof(sun))) {
+		err = -errno;
+		local_fail(res, err, err == -ENOENT || err == -ECONNREFUSED ?
+			   "ktlsd is not running (nothing listens on %s): %s" :
+			   "cannot reach ktlsd at %s: %s",
+			   path, strerror(-err));
+		close(sock);
+		return err;
+	}
+	return sock;
+}
+
+/* Send one message, with @fd as SCM_RIGHTS when it is not negative. */
+static int send_msg(int sock, int fd, const unsigned char *msg, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	size_t off = 0;
+	ssize_t n;
+
+	if (fd >= 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	while (off < len) {
+		iov.iov_base = (void *)(msg + off);
+		iov.iov_len = len - off;
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		off += n;
+		/* the descriptor goes with the first bytes only */
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
+	}
+	return 0;
+}
+
+static void put_hdr(unsigned char *buf, __u16 type, size_t len)
+{
+	struct ktlsd_hdr h = {
+		.magic = KTLSD_MAGIC,
+		.version = KTLSD_PROTO_VERSION,
+		.type = type,
+		.len = (__u32)len,
+	};
+
+	memcpy(buf, &h, sizeof(h));
+}
+
+/* Dial, send, and return an op waiting for the reply. */
+static int start(const char *path, int fd, unsigned char *msg, size_t alen,
+		 __u16 type, struct ktls_daemon_op **opp,
+		 struct ktls_daemon_result *res)
+{
+	struct ktls_daemon_op *op;
+	int ret;
+
+	put_hdr(msg, type, alen);
+	op = calloc(1, sizeof(*op));
+	if (!op) {
+		local_fail(res, -ENOMEM, "out of memory");
+		return -ENOMEM;
+	}
+	op->sock = dial(sock_path(path), res);
+	if (op->sock < 0) {
+		ret = op->sock;
+		goto err_free_op;
+	}
+	ret = send_msg(op->sock, fd, msg, sizeof(struct ktlsd_hdr) + alen);
+	if (ret) {
+		local_fail(res, ret, "sending the request to ktlsd failed: %s",
+			   strerror(-ret));
+		goto err_close;
+	}
+	if (fcntl(op->sock, F_SETFL, O_NONBLOCK)) {
+		ret = -errno;
+		local_fail(res, ret, "fcntl: %s", strerror(-ret));
+		goto err_close;
+	}
+	*opp = op;
+	return 0;
+
+err_close:
+	close(op->sock);
+err_free_op:
+	free(op);
+	return ret;
+}
+
+static void copy_str(char *dst, size_t cap, const unsigned char *v,
+		     __u16 n)
+{
+	size_t k = n < cap - 1 ? n : cap - 1;
+
+	memcpy(dst, v, k);
+	dst[k] = '\0';
+}
+
+static int parse_reply(const unsigned char *a, size_t len,
+		       struct ktls_daemon_result *res)
+{
+	const unsigned char *v;
+	size_t off = 0;
+	__u16 type, n;
+	__u32 u;
+	__u64 id;
+	bool have_status = false;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	while ((ret = ktlsd_attr_next(a, len, &off, &type, &v, &n)) > 0) {
+		if (type == KTLSD_A_SESSION_ID) {
+			if (n != sizeof(id))
+				return -EBADMSG;
+			memcpy(&id, v, sizeof(id));
+			res->session_id = id;
+			continue;
+		}
+		u = 0;
+		if (n == sizeof(u))
+			memcpy(&u, v, sizeof(u));
+		switch (type) {
+		case KTLSD_A_STATUS:
+			res->status = (int)u;
+			have_status = true;
+			break;
+		case KTLSD_A_REASON:
+			res->reason = u;
+			break;
+		case KTLSD_A_REASON_TEXT:
+			copy_str(res->text, sizeof(res->text), v, n);
+			break;
+		case KTLSD_A_VERSION:
+			res->info.version = u;
+			break;
+		case KTLSD_A_CIPHER:
+			copy_str(res->info.cipher, sizeof(res->info.cipher),
+				 v, n);
+			break;
+		case KTLSD_A_KERNEL_CIPHER:
+			res->info.kernel_cipher = u;
+			break;
+		case KTLSD_A_ALPN:
+			copy_str(res->info.alpn, sizeof(res->info.alpn), v, n);
+			break;
+		case KTLSD_A_SERVER_NAME:
+			copy_str(res->info.server_name,
+				 sizeof(res->info.server_name), v, n);
+			break;
+		case KTLSD_A_PEER:
+			copy_str(res->peer, sizeof(res->peer), v, n);
+			break;
+		case KTLSD_A_RESUMED:
+			res->info.resumed = !!u;
+			break;
+		case KTLSD_A_TX_CARRIER:
+			res->info.tx = u;
+			break;
+		case KTLSD_A_RX_CARRIER:
+			res->info.rx = u;
+			break;
+		case KTLSD_A_KEEP_MS:
+			res->keep_ms = u;
+			break;
+		default:
+			/* a newer daemon may say more: skip it */
+			break;
+		}
+	}
+	if (ret < 0 || !have_status || res->status > 0)
+		return -EBADMSG;
+	return 0;
+}
+
+/**
+ * ktls_daemon_op_fd() - descriptor to poll for POLLIN until the reply is in
+ * @op: pending request
+ *
+ * Return: the descriptor; it stays owned by @op.
+ */
+KTLS_EXPORT int ktls_daemon_op_fd(const struct ktls_daemon_op *op)
+{
+	return op->sock;
+}
+
+/**
+ * ktls_daemon_op_free() - drop a request, done or not
+ * @op: request or NULL
+ *
+ * Dropping a pending request closes its connection; the daemon then stops
+ * the handshake.
+ */
+KTLS_EXPORT void ktls_daemon_op_free(struct ktls_daemon_op *op)
+{
+	if (!op)
+		return;
+	close(op->sock);
+	free(op);
+}
+
+/**
+ * ktls_daemon_complete() - read the reply of a submitted request
+ * @op: request from ktls_daemon_submit(); freed unless -EAGAIN is returned
+ * @res: the reply
+ *
+ * Return: -EAGAIN while the daemon is still working (poll
+ * ktls_daemon_op_fd() for POLLIN), else @res->status, or a negative errno
+ * when no valid reply came (@res->text says why).
+ */
+KTLS_EXPORT int ktls_daemon_complete(struct ktls_daemon_op *op,
+				     struct ktls_daemon_result *res)
+{
+	struct ktlsd_hdr h;
+	size_t want = sizeof(h);
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		if (op->have >= sizeof(h)) {
+			memcpy(&h, op->buf, sizeof(h));
+			if (h.magic != KTLSD_MAGIC ||
+			    h.version != KTLSD_PROTO_VERSION ||
+			    h.type != KTLSD_MSG_REPLY ||
+			    h.len > KTLSD_MAX_MSG - sizeof(h)) {
+				ret = -EBADMSG;
+				local_fail(res, ret, "ktlsd sent an invalid reply (version %u, type %u)",
+					   h.version, h.type);
+				goto out;
+			}
+			want = sizeof(h) + h.len;
+			if (op->have == want)
+				break;
+		}
+		n = recv(op->sock, op->buf + op->have, want - op->have, 0);
+		if (n > 0) {
+			op->have += n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return -EAGAIN;
+		ret = n < 0 ? -errno : -ECONNRESET;
+		local_fail(res, ret, "ktlsd closed the connection without a reply (did it stop?)");
+		goto out;
+	}
+	ret = parse_reply(op->buf + sizeof(h), h.len, res);
+	if (ret)
+		local_fail(res, ret, "ktlsd sent a malformed reply");
+	else
+		ret = res->status;
+out:
+	ktls_daemon_op_free(op);
+	return ret;
+}
+
+/**
+ * ktls_daemon_submit() - ask ktlsd to run a handshake, without waiting
+ * @fd: connected TCP socket; do not use it until the request completes
+ * @req: what to ask
+ * @opp: the pending request
+ *
+ * Return: 0, or a negative errno when the daemon could not be asked.
+ */
+KTLS_EXPORT int ktls_daemon_submit(int fd,
+				   const struct ktls_daemon_request *req,
+				   struct ktls_daemon_op **opp)
+{
+	unsigned char msg[KTLSD_MAX_MSG];
+	unsigned char *a = msg + sizeof(struct ktlsd_hdr);
+	size_t cap = sizeof(msg) - sizeof(struct ktlsd_hdr), off = 0;
+	int ret;
+
+	*opp = NULL;
+	if (!req->profile || !*req->profile)
+		return -EINVAL;
+	ret = ktlsd_attr_put_u32(a, cap, &off, KTLSD_A_ROLE, req->role);
+	if (!ret)
+		ret = ktlsd_attr_put_str(a, cap, &off, KTLSD_A_PROFILE,
+					 req->profile);
+	if (!ret && req->server_name && *req->server_name)
+		ret = ktlsd_attr_put_str(a, cap, &off, KTLSD_A_SERVER_NAME,
+					 req->server_name);
+	if (!ret && req->alpn && *req->alpn)
+		ret = ktlsd_attr_put_str(a, cap, &off, KTLSD_A_ALPN,
+					 req->alpn);
+	if (!ret && req->timeout_ms)
+		ret = ktlsd_attr_put_u32(a, cap, &off, KTLSD_A_TIMEOUT_MS,
+					 req->timeout_ms);
+	if (ret)
+		return ret;
+	return start(req->socket_path, fd, msg, off, KTLSD_MSG_HANDSHAKE,
+		     opp, NULL);
+}
+
+static int wait_reply(struct ktls_daemon_op *op,
+		      struct ktls_daemon_result *res)
+{
+	struct pollfd pfd = { .fd = op->sock, .events = POLLIN };
+	int ret;
+
+	while ((ret = ktls_daemon_complete(op, res)) == -EAGAIN) {
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			ret = -errno;
+			local_fail(res, ret, "poll: %s", strerror(-ret));
+			ktls_daemon_op_free(op);
+			break;
+		}
+	}
+	return ret;
+}
+
+/**
+ * ktls_daemon_handshake() - have ktlsd run the handshake on @fd and wait
+ * @fd: connected TCP socket; on success it has kernel TLS in both directions
+ * @req: what to ask
+ * @res: the reply, or why there was none
+ *
+ * Return: 0 or a negative errno; @res->reason and @res->text explain.
+ */
+KTLS_EXPORT int ktls_daemon_handshake(int fd,
+				      const struct ktls_daemon_request *req,
+				      struct ktls_daemon_result *res)
+{
+	struct ktls_daemon_op *op;
+	int ret;
+
+	ret = ktls_daemon_submit(fd, req, &op);
+	if (ret) {
+		if (!res->text[0] || res->status != ret)
+			local_fail(res, ret, "could not ask ktlsd (%s): %s",
+				   sock_path(req->socket_path), strerror(-ret));
+		return ret;
+	}
+	return wait_reply(op, res);
+}
+
+static int session_call(const char *path, int fd, __u16 type, uint64_t id,
+			__u16 extra, const void *val, size_t vlen,
+			struct ktls_daemon_result *res)
+{
+	unsigned char msg[KTLSD_MAX_MSG];
+	unsigned char *a = msg + sizeof(struct ktlsd_hdr);
+	size_t cap = sizeof(msg) - sizeof(struct ktlsd_hdr), off = 0;
+	struct ktls_daemon_op *op;
+	__u64 sid = id;
+	int ret;
+
+	ret = ktlsd_attr_put(a, cap, &off, KTLSD_A_SESSION_ID, &sid,
+			     sizeof(sid));
+	if (!ret && extra)
+		ret = ktlsd_attr_put(a, cap, &off, extra, val, vlen);
+	if (ret) {
+		local_fail(res, ret, "request too large");
+		return ret;
+	}
+	ret = start(path, fd, msg, off, type, &op, res);
+	if (ret)
+		return ret;
+	return wait_reply(op, res);
+}
+
+/**
+ * ktls_daemon_post_handshake() - hand ktlsd a message read from kTLS
+ * @socket_path: daemon socket or NULL
+ * @fd: the kTLS socket of a handshake ktlsd did
+ * @session_id: from that handshake's result
+ * @msg: a KeyUpdate or NewSessionTicket, with its 4-byte header
+ * @len: its length
+ * @res: the reply
+ *
+ * Return: 0 or a negative errno (KTLSD_R_NO_SESSION when the daemon no
+ * longer keeps the session).
+ */
+KTLS_EXPORT int ktls_daemon_post_handshake(const char *socket_path, int fd,
+					   uint64_t session_id,
+					   const void *msg, size_t len,
+					   struct ktls_daemon_result *res)
+{
+	if (!len || len > KTLSD_MAX_MSG / 2)
+		return -EINVAL;
+	return session_call(socket_path, fd, KTLSD_MSG_POST_HANDSHAKE,
+			    session_id, KTLSD_A_MESSAGE, msg, len, res);
+}
+
+/**
+ * ktls_daemon_rekey() - have ktlsd send our KeyUpdate and install the key
+ * @socket_path: daemon socket or NULL
+ * @fd: the kTLS socket
+ * @session_id: from the handshake's result
+ * @request_peer: ask the peer to update its key too
+ * @res: the reply
+ *
+ * Return: 0 or a negative errno.
+ */
+KTLS_EXPORT int ktls_daemon_rekey(const char *socket_path, int fd,
+				  uint64_t session_id, int request_peer,
+				  struct ktls_daemon_result *res)
+{
+	__u32 flags = request_peer ? KTLSD_REKEY_REQUEST_PEER : 0;
+
+	return session_call(socket_path, fd, KTLSD_MSG_REKEY, session_id,
+			    KTLSD_A_REKEY_FLAGS, &flags, sizeof(flags), res);
+}
+
+/**
+ * ktls_daemon_stats() - the daemon's counters, Prometheus text format
+ * @socket_path: daemon socket or NULL
+ * @buf: filled with NUL-terminated text
+ * @len: its size
+ *
+ * Return: 0 or a negative errno.
+ */
+KTLS_EXPORT int ktls_daemon_stats(const char *socket_path, char *buf,
+				  size_t len)
+{
+	unsigned char msg[sizeof(struct ktlsd_hdr)];
+	struct ktls_daemon_result res;
+	struct ktls_daemon_op *op;
+	const unsigned char *v;
+	struct ktlsd_hdr h;
+	size_t off = 0;
+	__u16 type, n;
+	int ret;
+
+	if (!len)
+		return -EINVAL;
+	buf[0] = '\0';
+	ret = start(socket_path, -1, msg, 0, KTLSD_MSG_STATS, &op, &res);
+	if (ret)
+		return ret;
+	/* read it ourselves: the text is not part of struct ktls_daemon_result */
+	for (;;) {
+		struct pollfd pfd = { .fd = op->sock, .events = POLLIN };
+		ssize_t r;
+
+		r = recv(op->sock, op->buf + op->have,
+			 sizeof(op->buf) - op->have, 0);
+		if (r > 0) {
+			op->have += r;
+			continue;
+		}
+		if (r == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			ret = -errno;
+			goto out;
+		}
+		poll(&pfd, 1, -1);
+	}
+	ret = -EBADMSG;
+	if (op->have < sizeof(h))
+		goto out;
+	memcpy(&h, op->buf, sizeof(h));
+	if (h.magic != KTLSD_MAGIC || h.type != KTLSD_MSG_REPLY ||
+	    h.len != op->have - sizeof(h))
+		goto out;
+	while (ktlsd_attr_next(op->buf + sizeof(h), h.len, &off, &type, &v,
+			       &n) > 0)
+		if (type == KTLSD_A_TEXT) {
+			copy_str(buf, len, v, n);
+			ret = 0;
+		}
+out:
+	ktls_daemon_op_free(op);
+	return ret;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Session calls a handshake daemon needs beyond in-process use: per-request
+ * ALPN, the peer's identity for the reply, re-attaching a kept session to
+ * the descriptor an application hands back, post-handshake messages that
+ * the application read from its kTLS socket, and tickets kept outside the
+ * context (per server name rather than one per context).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/**
+ * ktls_session_set_alpn() - offer (client) or accept (server) these protocols
+ * @s: session before the handshake, made from a context without ALPN
+ * @list: comma-separated protocol names
+ *
+ * Return: 0 or a negative errno.
+ */
+KTLS_EXPORT int ktls_session_set_alpn(struct ktls_session *s,
+				      const char *list)
+{
+	size_t n;
+
+	if (!list || !*list)
+		return 0;
+	if (s->ctx->cfg.alpn || s->done)
+		return -EINVAL;
+	n = strlen(list);
+	if (n > 1024)
+		return -EINVAL;
+	if (wolfSSL_UseALPN(s->ssl, (char *)list, n,
+			    WOLFSSL_ALPN_FAILED_ON_MISMATCH) != WOLFSSL_SUCCESS)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * ktls_session_rebind() - the session's socket now has another descriptor
+ * @s: session
+ * @fd: descriptor of the same socket
+ *
+ * A daemon closes its copy of a socket once the handshake is done and gets
+ * a new copy when the application hands the socket back for a rekey.
+ *
+ * Return: 0.
+ */
+KTLS_EXPORT int ktls_session_rebind(struct ktls_session *s, int fd)
+{
+	s->fd = fd;
+	return 0;
+}
+
+/**
+ * ktls_peer_identity() - subject of the peer's certificate
+ * @s: session after the handshake
+ * @buf: filled with e.g. "/O=Example/CN=host", or "" without a certificate
+ * @len: its size
+ *
+ * Return: 0, -EINVAL before the handshake, -ENOENT without a certificate.
+ */
+KTLS_EXPORT int ktls_peer_identity(const struct ktls_session *s, char *buf,
+				   size_t len)
+{
+	WOLFSSL_X509 *x;
+	WOLFSSL_X509_NAME *name;
+
+	if (!len)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (!s->done)
+		return -EINVAL;
+	x = wolfSSL_get_peer_certificate(s->ssl);
+	if (!x)
+		return -ENOENT;
+	name = wolfSSL_X509_get_subject_name(x);
+	if (name)
+		wolfSSL_X509_NAME_oneline(name, buf, len);
+	wolfSSL_X509_free(x);
+	return name ? 0 : -ENOENT;
+}
+
+/**
+ * ktls_post_handshake() - process a handshake message read from kTLS
+ * @s: offloaded TLS 1.3 session (the socket may be bound to a new fd)
+ * @msg: one whole handshake message, 4-byte header included
+ * @len: its length
+ *
+ * A KeyUpdate installs the peer's next key for RX and, when the peer asked
+ * for it, sends ours and installs it for TX (Linux 6.14+). A
+ * NewSessionTicket (client) is parsed by wolfSSL, so that
+ * ktls_session_get_ticket() then returns a resumable ticket.
+ *
+ * Return: 0, -EOPNOTSUPP for TLS 1.2 or another message type, -EBADMSG for
+ * a malformed message, or a negative errno (see ktls_reason_text()).
+ */
+KTLS_EXPORT int ktls_post_handshake(struct ktls_session *s, const void *msg,
+				    size_t len)
+{
+	const unsigned char *m = msg;
+	size_t mlen;
+	int ret;
+
+	if (!s->offloaded)
+		return -EINVAL;
+	if (s->version != KTLS_TLS_1_3)
+		return -EOPNOTSUPP;
+	if (len < 4)
+		return -EBADMSG;
+	mlen = (size_t)m[1] << 16 | m[2] << 8 | m[3];
+	if (mlen != len - 4)
+		return -EBADMSG;
+	switch (m[0]) {
+	case KTLS_HS_KEY_UPDATE:
+		if (mlen != 1 || m[4] > 1)
+			return -EBADMSG;
+		ret = __ktls_peer_key_update(s, m[4]);
+		if (!ret)
+			s->keyupdates++;
+		return ret;
+	case KTLS_HS_NEW_TICKET:
+		if (s->ctx->cfg.role != KTLS_CLIENT)
+			return -EBADMSG;
+		ret = __ktls_feed(s, m, len);
+		if (!ret)
+			s->tickets++;
+		return ret;
+	}
+	return -EOPNOTSUPP;
+}
+
+/**
+ * ktls_session_get_ticket() - the session's resumption state (client)
+ * @s: client session after the handshake (TLS 1.2), or after a
+ *	NewSessionTicket went through ktls_post_handshake() (TLS 1.3)
+ * @tp: a new ticket, to free with ktls_ticket_free()
+ *
+ * Return: 0, or -ENOENT when there is nothing to resume from.
+ */
+KTLS_EXPORT int ktls_session_get_ticket(struct ktls_session *s,
+					struct ktls_ticket **tp)
+{
+	WOLFSSL_SESSION *sess;
+
+	*tp = NULL;
+	if (s->ctx->cfg.role != KTLS_CLIENT || !s->done)
+		return -EINVAL;
+	if (s->version == KTLS_TLS_1_3 && !s->tickets)
+		return -ENOENT;
+	sess = wolfSSL_get1_session(s->ssl);
+	if (!sess)
+		return -ENOENT;
+	*tp = (struct ktls_ticket *)sess;
+	return 0;
+}
+
+/**
+ * ktls_session_set_ticket() - offer a kept ticket in this handshake (client)
+ * @s: client session before the handshake
+ * @t: ticket from ktls_session_get_ticket(), still owned by the caller
+ *
+ * Return: 0 or -EINVAL.
+ */
+KTLS_EXPORT int ktls_session_set_ticket(struct ktls_session *s,
+					const struct ktls_ticket *t)
+{
+	if (s->ctx->cfg.role != KTLS_CLIENT || s->done || !t)
+		return -EINVAL;
+	if (wolfSSL_set_session(s->ssl, (WOLFSSL_SESSION *)t) !=
+	    WOLFSSL_SUCCESS)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * ktls_ticket_free() - release a ticket
+ * @t: ticket or NULL
+ */
+KTLS_EXPORT void ktls_ticket_free(struct ktls_ticket *t)
+{
+	if (t)
+		wolfSSL_SESSION_free((WOLFSSL_SESSION *)t);
+}
