@@ -724,16 +724,15 @@ static struct tds_rx_flow *tds_flow_find(struct tds_dev *tds,
 	struct tcphdr _th, *th;
 	struct tds_rx_flow *f;
 	unsigned int thoff;
-	bool v6 = false;
-	u32 l3len;
+	const struct ipv6hdr *ip6 = NULL;
+	const struct iphdr *iph = NULL;
 	union {
 		struct iphdr v4;
 		struct ipv6hdr v6;
 	} _ip;
+	u32 l3len;
 
 	if (skb->protocol == htons(ETH_P_IP)) {
-		struct iphdr *iph;
-
 		iph = skb_header_pointer(skb, 0, sizeof(_ip.v4), &_ip.v4);
 		if (!iph || iph->ihl < 5 || iph->protocol != IPPROTO_TCP ||
 		    ip_is_fragment(iph))
@@ -741,14 +740,11 @@ static struct tds_rx_flow *tds_flow_find(struct tds_dev *tds,
 		thoff = iph->ihl * 4;
 		l3len = ntohs(iph->tot_len);
 	} else if (skb->protocol == htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6;
-
 		ip6 = skb_header_pointer(skb, 0, sizeof(_ip.v6), &_ip.v6);
 		if (!ip6 || ip6->nexthdr != IPPROTO_TCP)
 			return NULL;
 		thoff = sizeof(*ip6);
 		l3len = thoff + ntohs(ip6->payload_len);
-		v6 = true;
 	} else {
 		return NULL;
 	}
@@ -767,12 +763,12 @@ static struct tds_rx_flow *tds_flow_find(struct tds_dev *tds,
 	s->seq = ntohl(th->seq);
 
 	list_for_each_entry_rcu(f, &tds->rx_flows, list) {
-		if (f->ipv6 != v6 || f->sport != th->source ||
+		if (f->ipv6 != !!ip6 || f->sport != th->source ||
 		    f->dport != th->dest)
 			continue;
-		if (v6 ? ipv6_addr_equal(&f->saddr6, &_ip.v6.saddr) &&
-			 ipv6_addr_equal(&f->daddr6, &_ip.v6.daddr) :
-			 f->saddr4 == _ip.v4.saddr && f->daddr4 == _ip.v4.daddr)
+		if (ip6 ? ipv6_addr_equal(&f->saddr6, &ip6->saddr) &&
+			  ipv6_addr_equal(&f->daddr6, &ip6->daddr) :
+			  f->saddr4 == iph->saddr && f->daddr4 == iph->daddr)
 			return f;
 	}
 	return NULL;
