@@ -29,7 +29,12 @@ KTLS_EXPORT ssize_t ktls_send(struct ktls_session *s, const void *buf,
 
 	if (!s->tx_kernel) {
 		n = wolfSSL_write(s->ssl, buf, len > CHUNK ? CHUNK : len);
-		return n > 0 ? n : -EIO;
+		if (n > 0)
+			return n;
+		/* non-blocking socket: call again with the same buffer */
+		if (wolfSSL_get_error(s->ssl, n) == WOLFSSL_ERROR_WANT_WRITE)
+			return -EAGAIN;
+		return -EIO;
 	}
 	if (len > CHUNK)
 		len = CHUNK;

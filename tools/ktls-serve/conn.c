@@ -1,0 +1,823 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One client connection: handshake, then requests read and answered in
+ * turn (keep-alive and pipelining), then a lingering close.
+ *
+ *   HANDSHAKE -> READ <-> WRITE -> LINGER -> closed
+ *
+ * Every step is non-blocking. A step either waits (and says for what),
+ * moves to the next state, or closes. Pipelined requests simply stay in
+ * the read buffer until the response before them is out.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server.h"
+
+enum step {
+	STEP_WAIT,
+	STEP_NEXT,
+	STEP_CLOSE,
+};
+
+/* Bytes one connection may send before others get a turn. */
+#define FAIR_SHARE	(4u << 20)
+#define WRITE_CHUNK	(64 * 1024)
+#define LINGER_MS	2000
+#define LINGER_MAX	(1u << 20)
+
+static long long in_s(unsigned int s)
+{
+	return now_ms() + s * 1000LL;
+}
+
+static void format_peer(struct conn *c, const struct sockaddr *sa)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+		snprintf(c->peer, sizeof(c->peer), "%s:%u", ip,
+			 ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], ip,
+				  sizeof(ip));
+			snprintf(c->peer, sizeof(c->peer), "%s:%u", ip,
+				 ntohs(in6->sin6_port));
+		} else {
+			inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+			snprintf(c->peer, sizeof(c->peer), "[%s]:%u", ip,
+				 ntohs(in6->sin6_port));
+		}
+	} else {
+		snprintf(c->peer, sizeof(c->peer), "?");
+	}
+}
+
+static void conn_run(struct conn *c);
+
+/**
+ * conn_accept() - take a new client socket into the worker
+ * @w: worker
+ * @fd: accepted non-blocking socket
+ * @sa: peer address
+ * @salen: its length
+ */
+void conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
+		 socklen_t salen)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct conn *c;
+	int one = 1;
+
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->w = w;
+	c->fd = fd;
+	c->file = -1;
+	format_peer(c, sa);
+	/* a head and its body go out as soon as written, never held back */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (tls_start(&c->tls, fd)) {
+		log_error("%s: out of memory for a TLS session", c->peer);
+		close(fd);
+		free(c);
+		return;
+	}
+	ev.data.ptr = c;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		tls_free(&c->tls);
+		close(fd);
+		free(c);
+		return;
+	}
+	c->events = EPOLLIN;
+	c->next = w->head;
+	if (w->head)
+		w->head->prev = c;
+	w->head = c;
+	w->nconns++;
+	c->state = CONN_HANDSHAKE;
+	c->deadline = in_s(w->o->handshake_timeout);
+	conn_run(c);
+}
+
+/**
+ * conn_close() - drop a connection at once and free it
+ * @c: connection; invalid afterwards
+ */
+void conn_close(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->nconns--;
+	tls_free(&c->tls);
+	if (c->file >= 0)
+		close(c->file);
+	free(c->body);
+	free(c->rbuf);
+	close(c->fd);
+	free(c);
+}
+
+static int head_add(struct conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int head_add(struct conn *c, const char *fmt, ...)
+{
+	size_t room = sizeof(c->head) - c->head_len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(c->head + c->head_len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		return -ENOSPC;
+	c->head_len += n;
+	return 0;
+}
+
+static void head_begin(struct conn *c, int status)
+{
+	struct worker *w = c->w;
+	time_t t = time(NULL);
+
+	if (t != w->date_at) {
+		http_date(t, w->date, sizeof(w->date));
+		w->date_at = t;
+	}
+	c->status = status;
+	c->head_len = c->head_off = 0;
+	head_add(c, "HTTP/1.1 %d %s\r\nServer: ktls-serve\r\nDate: %s\r\n",
+		 status, http_reason(status), w->date);
+}
+
+static void head_end(struct conn *c)
+{
+	if (c->w->stopping)
+		c->keep_alive = false;
+	head_add(c, "Connection: %s\r\n\r\n",
+		 c->keep_alive ? "keep-alive" : "close");
+}
+
+/* A short text answer; @extra is one more header line or NULL. */
+static void respond_error(struct conn *c, int status, bool close,
+			  const char *extra)
+{
+	char body[96];
+	int n;
+
+	n = snprintf(body, sizeof(body), "%d %s\n", status,
+		     http_reason(status));
+	c->keep_alive = !close && c->have_req && c->req.keep_alive;
+	head_begin(c, status);
+	head_add(c, "Content-Type: text/plain; charset=utf-8\r\n"
+		 "Content-Length: %d\r\n", n);
+	if (extra)
+		head_add(c, "%s\r\n", extra);
+	head_end(c);
+	if (!(c->have_req && c->req.method == HTTP_HEAD))
+		head_add(c, "%s", body);
+}
+
+static int errno_status(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENOTDIR:
+		return 404;
+	case -EXDEV:
+	case -ELOOP:
+	case -EACCES:
+	case -EPERM:
+		return 403;
+	case -ENAMETOOLONG:
+		return 414;
+	}
+	return 500;
+}
+
+/* Is the client's copy current (If-None-Match, then If-Modified-Since)? */
+static bool not_modified(const struct http_req *req, const struct stat *st,
+			 const char *etag)
+{
+	time_t t;
+
+	if (req->if_none_match)
+		return http_etag_match(req->if_none_match, etag);
+	if (req->if_modified_since &&
+	    !http_parse_date(req->if_modified_since, &t))
+		return st->st_mtime <= t;
+	return false;
+}
+
+/* If-Range: the range applies only to the version the client has. */
+static bool if_range_ok(const struct http_req *req, const struct stat *st,
+			const char *etag)
+{
+	time_t t;
+
+	if (!req->if_range)
+		return true;
+	if (req->if_range[0] == '"')
+		return !strcmp(req->if_range, etag);
+	if (req->if_range[0] == 'W' && req->if_range[1] == '/')
+		return false;
+	return !http_parse_date(req->if_range, &t) && t == st->st_mtime;
+}
+
+static void serve_file(struct conn *c, int fd, const struct stat *st,
+		       const char *rel)
+{
+	const struct http_req *req = &c->req;
+	char etag[64], lm[40], cr[96];
+	struct http_range r;
+	int rr = RANGE_NONE;
+
+	http_etag(&st->st_mtim, st->st_size, st->st_ino, etag, sizeof(etag));
+	http_date(st->st_mtime, lm, sizeof(lm));
+	c->keep_alive = req->keep_alive;
+	if (not_modified(req, st, etag)) {
+		close(fd);
+		head_begin(c, 304);
+		head_add(c, "ETag: %s\r\nLast-Modified: %s\r\n", etag, lm);
+		head_end(c);
+		return;
+	}
+	if (req->range && if_range_ok(req, st, etag))
+		rr = http_range_parse(req->range, st->st_size, &r);
+	if (rr == RANGE_UNSATISFIABLE) {
+		close(fd);
+		snprintf(cr, sizeof(cr), "Content-Range: bytes */%lld",
+			 (long long)st->st_size);
+		respond_error(c, 416, false, cr);
+		return;
+	}
+	if (rr == RANGE_OK) {
+		head_begin(c, 206);
+		head_add(c, "Content-Range: bytes %lld-%lld/%lld\r\n",
+			 (long long)r.first, (long long)r.last,
+			 (long long)st->st_size);
+		c->off = r.first;
+		c->end = r.last + 1;
+	} else {
+		head_begin(c, 200);
+		c->off = 0;
+		c->end = st->st_size;
+	}
+	head_add(c, "Content-Type: %s\r\nContent-Length: %lld\r\n"
+		 "Last-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
+		 mime_type(rel), (long long)(c->end - c->off), lm, etag);
+	head_end(c);
+	if (req->method == HTTP_HEAD) {
+		close(fd);
+		c->end = c->off;
+		return;
+	}
+	c->file = fd;
+}
+
+/* An HTML list of a folder's entries, for --list. */
+static int make_listing(struct conn *c, int dfd)
+{
+	struct dirent **ents;
+	size_t cap = 4096, len = 0;
+	char *out;
+	int n, i;
+
+	n = scandirat(dfd, ".", &ents, NULL, alphasort);
+	if (n < 0)
+		return -errno;
+	out = malloc(cap);
+	if (!out)
+		goto err;
+	len = snprintf(out, cap, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index</title></head><body><ul>\n");
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		size_t need = strlen(name) * 12 + 64;
+		struct stat st;
+		const char *p;
+		bool dir;
+
+		if (name[0] == '.')
+			continue;
+		dir = !fstatat(dfd, name, &st, 0) && S_ISDIR(st.st_mode);
+		if (len + need > cap) {
+			char *nb;
+
+			cap = (len + need) * 2;
+			nb = realloc(out, cap);
+			if (!nb)
+				goto err_free;
+			out = nb;
+		}
+		len += snprintf(out + len, cap - len, "<li><a href=\"");
+		/* percent-encode for the link, escape for the text */
+		for (p = name; *p; p++) {
+			unsigned char ch = *p;
+
+			if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			    (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+				out[len++] = ch;
+			else
+				len += sprintf(out + len, "%%%02X", ch);
+		}
+		len += sprintf(out + len, "%s\">", dir ? "/" : "");
+		for (p = name; *p; p++) {
+			switch (*p) {
+			case '<': len += sprintf(out + len, "&lt;"); break;
+			case '>': len += sprintf(out + len, "&gt;"); break;
+			case '&': len += sprintf(out + len, "&amp;"); break;
+			case '"': len += sprintf(out + len, "&quot;"); break;
+			default: out[len++] = *p;
+			}
+		}
+		len += sprintf(out + len, "%s</a></li>\n", dir ? "/" : "");
+	}
+	if (len + 32 > cap) {
+		char *nb = realloc(out, len + 32);
+
+		if (!nb)
+			goto err_free;
+		out = nb;
+	}
+	len += sprintf(out + len, "</ul></body></html>\n");
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	c->body = out;
+	c->body_len = len;
+	c->body_off = 0;
+	return 0;
+
+err_free:
+	free(out);
+err:
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	return -ENOMEM;
+}
+
+static void serve_folder(struct conn *c, int dfd, const char *rel)
+{
+	struct serve_opts *o = c->w->o;
+	char idx[4200];
+	struct stat st;
+	int fd, ret;
+
+	snprintf(idx, sizeof(idx), "%sindex.html", rel);
+	ret = serve_open(c->w->rootfd, idx, o->symlinks_out, &fd);
+	if (!ret) {
+		if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+			close(dfd);
+			serve_file(c, fd, &st, idx);
+			return;
+		}
+		close(fd);
+	}
+	if (!o->list_dirs) {
+		close(dfd);
+		respond_error(c, 403, false, NULL);
+		return;
+	}
+	ret = make_listing(c, dfd);
+	close(dfd);
+	if (ret) {
+		respond_error(c, 500, false, NULL);
+		return;
+	}
+	c->keep_alive = c->req.keep_alive;
+	head_begin(c, 200);
+	head_add(c, "Content-Type: text/html; charset=utf-8\r\n"
+		 "Content-Length: %zu\r\n", c->body_len);
+	head_end(c);
+	if (c->req.method == HTTP_HEAD)
+		c->body_len = 0;
+}
+
+/* Decide the answer to the parsed request in c->req. */
+static void respond(struct conn *c)
+{
+	struct http_req *req = &c->req;
+	struct serve_opts *o = c->w->o;
+	char rel[4096], loc[1100];
+	struct stat st;
+	int ret, fd;
+	size_t n;
+
+	if (req->method == HTTP_OTHER) {
+		respond_error(c, 405, false, "Allow: GET, HEAD");
+		return;
+	}
+	if (req->has_body) {
+		/* no request bodies here: we could not find the next request */
+		respond_error(c, 400, true, NULL);
+		return;
+	}
+	ret = http_path_normalize(req->target, rel, sizeof(rel));
+	if (ret) {
+		respond_error(c, -ret, false, NULL);
+		return;
+	}
+	ret = serve_open(c->w->rootfd, rel, o->symlinks_out, &fd);
+	if (ret) {
+		respond_error(c, errno_status(ret), false, NULL);
+		return;
+	}
+	if (fstat(fd, &st)) {
+		close(fd);
+		respond_error(c, 500, false, NULL);
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		n = strlen(rel);
+		if (n && rel[n - 1] != '/') {
+			close(fd);
+			n = strcspn(req->target, "?#");
+			if (n > 1024) {
+				respond_error(c, 414, false, NULL);
+				return;
+			}
+			snprintf(loc, sizeof(loc), "Location: %.*s/", (int)n,
+				 req->target);
+			respond_error(c, 301, false, loc);
+			return;
+		}
+		serve_folder(c, fd, rel);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		respond_error(c, 403, false, NULL);
+		return;
+	}
+	serve_file(c, fd, &st, rel);
+}
+
+/* Keep what the access log needs, with control bytes made visible. */
+static void note_request(struct conn *c)
+{
+	const char *src = c->have_req ? c->req.target : "-";
+	size_t i, o = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	snprintf(c->method, sizeof(c->method), "%s",
+		 c->have_req ? c->req.method_str : "-");
+	for (i = 0; src[i] && o + 5 < sizeof(c->path); i++) {
+		unsigned char ch = src[i];
+
+		if (ch < 0x21 || ch >= 0x7f || ch == '"' || ch == '\\')
+			o += sprintf(c->path + o, "\\x%02x", ch);
+		else
+			c->path[o++] = ch;
+	}
+	c->path[o] = '\0';
+}
+
+static void watch(struct conn *c, unsigned int events)
+{
+	worker_watch(c, events);
+}
+
+static enum step do_handshake(struct conn *c)
+{
+	int want, ret;
+
+	ret = tls_step(&c->tls, &want);
+	if (ret == -EAGAIN) {
+		watch(c, want == KTLS_WANT_WRITE ? EPOLLOUT : EPOLLIN);
+		return STEP_WAIT;
+	}
+	if (ret) {
+		if (!c->w->o->quiet)
+			log_error("%s: TLS handshake failed: %s", c->peer,
+				  c->tls.error);
+		return STEP_CLOSE;
+	}
+	c->state = CONN_READ;
+	c->deadline = in_s(c->w->o->idle_timeout);
+	return STEP_NEXT;
+}
+
+static void start_close(struct conn *c)
+{
+	tls_close_notify(&c->tls);
+	shutdown(c->fd, SHUT_WR);
+	free(c->rbuf);
+	c->rbuf = NULL;
+	c->rlen = 0;
+	c->sent = 0;
+	c->state = CONN_LINGER;
+	c->deadline = now_ms() + LINGER_MS;
+}
+
+/* Parse the next request out of the buffer, if it is all there. */
+static enum step next_request(struct conn *c)
+{
+	struct serve_opts *o = c->w->o;
+	struct http_limits lim = {
+		.max_bytes = o->max_header_bytes,
+		.max_headers = o->max_headers,
+	};
+	int end, ret;
+
+	if (!c->rlen) {
+		free(c->rbuf);
+		c->rbuf = NULL;
+		c->scanned = 0;
+		if (c->w->stopping) {
+			start_close(c);
+			return STEP_NEXT;
+		}
+		watch(c, EPOLLIN);
+		return STEP_WAIT;
+	}
+	end = http_header_end(c->rbuf, c->rlen, c->scanned);
+	if (!end) {
+		c->scanned = c->rlen;
+		if (c->rlen < o->max_header_bytes) {
+			watch(c, EPOLLIN);
+			return STEP_WAIT;
+		}
+		/* no line end at all: the request line alone is too long */
+		note_request(c);
+		respond_error(c, memchr(c->rbuf, '\n', c->rlen) ? 431 : 414,
+			      true, NULL);
+		c->state = CONN_WRITE;
+		c->deadline = in_s(o->send_timeout);
+		return STEP_NEXT;
+	}
+	c->requests++;
+	ret = http_parse(c->rbuf, end, &lim, &c->req);
+	c->have_req = ret == 0;
+	note_request(c);
+	if (ret)
+		respond_error(c, -ret, true, NULL);
+	else
+		respond(c);
+	c->state = CONN_WRITE;
+	c->deadline = in_s(o->send_timeout);
+	return STEP_NEXT;
+}
+
+static enum step do_read(struct conn *c)
+{
+	size_t cap = c->w->o->max_header_bytes;
+	ssize_t n;
+
+	if (!c->rbuf) {
+		c->rbuf = malloc(cap + 1);
+		if (!c->rbuf)
+			return STEP_CLOSE;
+	}
+	while (c->rlen < cap) {
+		n = tls_recv(&c->tls, c->rbuf + c->rlen, cap - c->rlen);
+		if (n == -EAGAIN)
+			break;
+		if (n <= 0)
+			return STEP_CLOSE;	/* closed, or broken */
+		if (!c->rlen)
+			c->deadline = in_s(c->w->o->request_timeout);
+		c->rlen += n;
+	}
+	return next_request(c);
+}
+
+static void finish(struct conn *c)
+{
+	struct serve_opts *o = c->w->o;
+
+	log_access(c);
+	if (c->file >= 0) {
+		close(c->file);
+		c->file = -1;
+	}
+	free(c->body);
+	c->body = NULL;
+	c->body_len = c->body_off = 0;
+	c->sent = 0;
+	c->head_len = c->head_off = 0;
+	if (c->have_req && c->req.len <= c->rlen) {
+		memmove(c->rbuf, c->rbuf + c->req.len, c->rlen - c->req.len);
+		c->rlen -= c->req.len;
+	} else {
+		c->rlen = 0;
+	}
+	c->scanned = 0;
+	c->have_req = false;
+	if (!c->keep_alive || c->w->stopping) {
+		start_close(c);
+		return;
+	}
+	c->state = CONN_READ;
+	c->deadline = c->rlen ? in_s(o->request_timeout) :
+				in_s(o->idle_timeout);
+}
+
+static ssize_t send_body_chunk(struct conn *c)
+{
+	struct worker *w = c->w;
+	size_t left = c->end - c->off;
+	ssize_t n, r;
+
+	switch (w->o->io) {
+	case SERVE_IO_SENDFILE:
+		return tls_sendfile(&c->tls, c->file, &c->off,
+				    left > FAIR_SHARE ? FAIR_SHARE : left);
+	case SERVE_IO_URING:
+		if (w->ring_ok)
+			return tls_uring_splice(&c->tls, &w->ring, c->file,
+						&c->off, left);
+		return tls_sendfile(&c->tls, c->file, &c->off, left);
+	case SERVE_IO_WRITE:
+		break;
+	}
+	/*
+	 * The same offset always yields the same chunk: wolfSSL wants a
+	 * write that would block repeated with the same length.
+	 */
+	if (left > WRITE_CHUNK)
+		left = WRITE_CHUNK;
+	r = pread(c->file, w->scratch, left, c->off);
+	if (r <= 0)
+		return r < 0 ? -errno : -ENODATA;
+	n = tls_send(&c->tls, w->scratch, r);
+	if (n > 0)
+		c->off += n;
+	return n;
+}
+
+static enum step do_write(struct conn *c)
+{
+	size_t budget = 0;
+	ssize_t n;
+
+	while (c->head_off < c->head_len) {
+		n = tls_send(&c->tls, c->head + c->head_off,
+			     c->head_len - c->head_off);
+		if (n == -EAGAIN)
+			goto wait;
+		if (n <= 0)
+			goto broken;
+		c->head_off += n;
+	}
+	while (c->body_off < c->body_len) {
+		n = tls_send(&c->tls, c->body + c->body_off,
+			     c->body_len - c->body_off);
+		if (n == -EAGAIN)
+			goto wait;
+		if (n <= 0)
+			goto broken;
+		c->body_off += n;
+		c->sent += n;
+	}
+	while (c->file >= 0 && c->off < c->end) {
+		if (budget >= FAIR_SHARE)
+			goto wait;
+		n = send_body_chunk(c);
+		if (n == -EAGAIN)
+			goto wait;
+		if (n <= 0)
+			goto broken;
+		c->sent += n;
+		budget += n;
+		c->deadline = in_s(c->w->o->send_timeout);
+	}
+	finish(c);
+	return STEP_NEXT;
+
+wait:
+	watch(c, EPOLLOUT);
+	return STEP_WAIT;
+broken:
+	/* the client went away mid-answer (or the file shrank) */
+	c->aborted = true;
+	log_access(c);
+	return STEP_CLOSE;
+}
+
+static enum step do_linger(struct conn *c)
+{
+	char *buf = c->w->scratch;
+	ssize_t n;
+
+	for (;;) {
+		n = tls_recv(&c->tls, buf, 16384);
+		if (n == -EAGAIN) {
+			watch(c, EPOLLIN);
+			return STEP_WAIT;
+		}
+		if (n <= 0)
+			return STEP_CLOSE;
+		c->sent += n;
+		if (c->sent > LINGER_MAX)
+			return STEP_CLOSE;
+	}
+}
+
+static void conn_run(struct conn *c)
+{
+	enum step st = STEP_NEXT;
+
+	while (st == STEP_NEXT) {
+		switch (c->state) {
+		case CONN_HANDSHAKE:
+			st = do_handshake(c);
+			break;
+		case CONN_READ:
+			st = do_read(c);
+			break;
+		case CONN_WRITE:
+			st = do_write(c);
+			break;
+		case CONN_LINGER:
+			st = do_linger(c);
+			break;
+		}
+	}
+	if (st == STEP_CLOSE)
+		conn_close(c);
+}
+
+/**
+ * conn_event() - the socket is ready as asked
+ * @c: connection
+ * @events: epoll events
+ */
+void conn_event(struct conn *c, unsigned int events)
+{
+	conn_run(c);
+}
+
+/**
+ * conn_timeout() - the connection's deadline passed
+ * @c: connection; may be freed
+ *
+ * A request that is taking too long to arrive gets a 408; everything else
+ * is closed.
+ */
+void conn_timeout(struct conn *c)
+{
+	if (c->state == CONN_READ && c->rlen) {
+		c->have_req = false;
+		note_request(c);
+		respond_error(c, 408, true, NULL);
+		c->state = CONN_WRITE;
+		c->deadline = in_s(c->w->o->send_timeout);
+		conn_run(c);
+		return;
+	}
+	if (c->state == CONN_WRITE) {
+		/* the client stopped reading */
+		c->aborted = true;
+		log_access(c);
+	}
+	conn_close(c);
+}
+
+/**
+ * conn_stop() - the server is stopping: end idle connections now
+ * @c: connection; may be freed
+ *
+ * Busy ones finish their answer and close afterwards (head_end() and
+ * finish() check the worker's stopping flag).
+ */
+void conn_stop(struct conn *c)
+{
+	if (c->state == CONN_HANDSHAKE) {
+		conn_close(c);
+		return;
+	}
+	if (c->state == CONN_READ && !c->rlen) {
+		start_close(c);
+		conn_run(c);
+	}
+}
