@@ -1,0 +1,1039 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One job per application connection: read and check the request, admit
+ * it against the limits (or queue it, or refuse it), drive the handshake
+ * with ktls_handshake_step() as the TCP socket becomes ready, switch the
+ * socket to kernel TLS, and write the reply. Every path ends in
+ * ktlsd_job_free(), which is the one place descriptors and the session are
+ * released.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ktlsd.h"
+
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct uid_count {
+	struct uid_count *next;
+	uid_t uid;
+	unsigned int n;
+};
+
+static struct uid_count *uid_counts;
+static unsigned int slots_used;
+
+/**
+ * ktlsd_slot_get() - take a handshake slot for @uid
+ * @conf: limits
+ * @uid: asking uid
+ *
+ * Return: 0, -EBUSY when max_handshakes are in flight, -EUSERS when @uid
+ * has max_per_uid in flight, -ENOMEM.
+ */
+int ktlsd_slot_get(const struct ktlsd_conf *conf, uid_t uid)
+{
+	struct uid_count *u;
+	int ret = 0;
+
+	pthread_mutex_lock(&slot_lock);
+	for (u = uid_counts; u; u = u->next)
+		if (u->uid == uid)
+			break;
+	if (slots_used >= conf->max_handshakes) {
+		ret = -EBUSY;
+	} else if (u && u->n >= conf->max_per_uid) {
+		ret = -EUSERS;
+	} else {
+		if (!u) {
+			u = calloc(1, sizeof(*u));
+			if (!u) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			u->uid = uid;
+			u->next = uid_counts;
+			uid_counts = u;
+		}
+		u->n++;
+		slots_used++;
+	}
+out:
+	pthread_mutex_unlock(&slot_lock);
+	if (!ret)
+		atomic_fetch_add(&ktlsd_stats.in_flight, 1);
+	return ret;
+}
+
+/**
+ * ktlsd_slot_put() - give a handshake slot back
+ * @uid: the uid that took it
+ */
+void ktlsd_slot_put(uid_t uid)
+{
+	struct uid_count **pp, *u;
+
+	pthread_mutex_lock(&slot_lock);
+	for (pp = &uid_counts; *pp; pp = &(*pp)->next)
+		if ((*pp)->uid == uid)
+			break;
+	u = *pp;
+	if (u && !--u->n) {
+		*pp = u->next;
+		free(u);
+	}
+	slots_used--;
+	pthread_mutex_unlock(&slot_lock);
+	atomic_fetch_sub(&ktlsd_stats.in_flight, 1);
+}
+
+static void close_peer(struct ktlsd_job *j)
+{
+	if (j->tfd < 0)
+		return;
+	/*
+	 * The application holds the same socket: closing our descriptor
+	 * does not take it out of epoll, so do that first.
+	 */
+	ktlsd_epoll_del(j->w, j->tfd, &j->tfd_added);
+	close(j->tfd);
+	j->tfd = -1;
+}
+
+/**
+ * ktlsd_job_new() - a job for a freshly accepted application connection
+ * @w: worker
+ * @cfd: the connection, non-blocking
+ *
+ * Return: the job, or NULL (then @cfd is closed).
+ */
+struct ktlsd_job *ktlsd_job_new(struct ktlsd_worker *w, int cfd)
+{
+	struct ktlsd_conf *conf;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct ktlsd_job *j;
+
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		goto err_close;
+	j->w = w;
+	j->cfd = cfd;
+	j->tfd = -1;
+	j->hc.kind = KTLSD_H_CLIENT;
+	j->ht.kind = KTLSD_H_PEER;
+	j->start = ktlsd_now_ms();
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		goto err_free;
+	j->uid = cred.uid;
+	j->gid = cred.gid;
+	j->pid = cred.pid;
+	len = sizeof(j->groups);
+	if (!getsockopt(cfd, SOL_SOCKET, SO_PEERGROUPS, j->groups, &len))
+		j->ngroups = len / sizeof(gid_t);
+	conf = ktlsd_current_conf();
+	j->deadline = j->start + conf->request_timeout_ms;
+	ktlsd_conf_put(conf);
+	if (ktlsd_epoll_set(w, cfd, &j->hc, EPOLLIN | EPOLLRDHUP,
+			    &j->cfd_added))
+		goto err_free;
+	return j;
+
+err_free:
+	free(j);
+err_close:
+	close(cfd);
+	return NULL;
+}
+
+/**
+ * ktlsd_job_free() - end a job: descriptors, session, slot, references
+ * @j: job, already unlinked from its worker
+ */
+void ktlsd_job_free(struct ktlsd_job *j)
+{
+	close_peer(j);
+	ktlsd_epoll_del(j->w, j->cfd, &j->cfd_added);
+	close(j->cfd);
+	ktls_session_free(j->s);
+	if (j->slot)
+		ktlsd_slot_put(j->uid);
+	if (j->state == KTLSD_JOB_QUEUED)
+		atomic_fetch_sub(&ktlsd_stats.queued, 1);
+	ktlsd_conf_put(j->conf);
+	free(j->out);
+	explicit_bzero(j->buf, j->have);
+	free(j);
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+static int reply_begin(struct ktlsd_job *j, size_t cap)
+{
+	free(j->out);
+	j->out = calloc(1, cap);
+	if (!j->out)
+		return -ENOMEM;
+	j->out_cap = cap;
+	j->out_len = sizeof(struct ktlsd_hdr);
+	j->out_off = 0;
+	return 0;
+}
+
+static void put(struct ktlsd_job *j, __u16 type, const void *v, size_t n)
+{
+	size_t off = j->out_len - sizeof(struct ktlsd_hdr);
+
+	/* the buffer is sized for every attribute we send; never overflows */
+	if (!ktlsd_attr_put(j->out + sizeof(struct ktlsd_hdr),
+			    j->out_cap - sizeof(struct ktlsd_hdr), &off,
+			    type, v, n))
+		j->out_len = off + sizeof(struct ktlsd_hdr);
+}
+
+static void put_u32(struct ktlsd_job *j, __u16 type, __u32 v)
+{
+	put(j, type, &v, sizeof(v));
+}
+
+static void put_str(struct ktlsd_job *j, __u16 type, const char *s)
+{
+	size_t n = strlen(s);
+
+	put(j, type, s, n > KTLSD_MAX_STR ? KTLSD_MAX_STR : n);
+}
+
+/* Finish the reply and start writing it; the TCP socket is ours no more. */
+static void reply_send(struct ktlsd_job *j)
+{
+	struct ktlsd_hdr h = {
+		.magic = KTLSD_MAGIC,
+		.version = KTLSD_PROTO_VERSION,
+		.type = KTLSD_MSG_REPLY,
+		.len = j->out_len - sizeof(h),
+	};
+
+	memcpy(j->out, &h, sizeof(h));
+	close_peer(j);
+	if (j->slot) {
+		ktlsd_slot_put(j->uid);
+		j->slot = false;
+	}
+	if (j->state == KTLSD_JOB_QUEUED)
+		atomic_fetch_sub(&ktlsd_stats.queued, 1);
+	j->state = KTLSD_JOB_REPLY;
+	j->deadline = ktlsd_now_ms() + 5000;
+	/* a small reply fits the socket buffer: usually done at once */
+	ktlsd_job_client_event(j, EPOLLOUT);
+}
+
+static const char *role_name(__u32 role)
+{
+	return role == KTLS_CLIENT ? "client" : "server";
+}
+
+/* Log, count and send a failure. */
+static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
+			const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	bool refused = reason >= KTLSD_R_BASE;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (status >= 0)
+		status = -EPROTO;
+	ktlsd_stats_reason(reason);
+	if (j->type == KTLSD_MSG_HANDSHAKE && !refused) {
+		atomic_fetch_add(&ktlsd_stats.failed, 1);
+		ktlsd_stats_latency(ktlsd_now_ms() - j->start);
+	} else if (refused) {
+		atomic_fetch_add(&ktlsd_stats.refused, 1);
+	}
+	ktlsd_log(refused ? LOG_WARNING : LOG_INFO,
+		  "%s peer=%s uid=%u pid=%d profile=%s role=%s result=%s ms=%lld: %s",
+		  j->type == KTLSD_MSG_HANDSHAKE ? "handshake" : "request",
+		  j->peer[0] ? j->peer : "-", (unsigned int)j->uid,
+		  (int)j->pid, j->profile[0] ? j->profile : "-",
+		  role_name(j->role), ktls_daemon_reason_name(reason),
+		  ktlsd_now_ms() - j->start, text);
+	if (reply_begin(j, 1024)) {
+		j->state = KTLSD_JOB_REPLY;
+		j->out_len = 0;
+		return;
+	}
+	put_u32(j, KTLSD_A_STATUS, (__u32)status);
+	put_u32(j, KTLSD_A_REASON, reason);
+	put_str(j, KTLSD_A_REASON_TEXT, text);
+	reply_send(j);
+}
+
+/* ---- the handshake ---------------------------------------------------- */
+
+static void fail_from_session(struct ktlsd_job *j, int ret)
+{
+	enum ktls_reason r = ktls_reason(j->s);
+	const char *text = ktls_reason_text(j->s);
+
+	if (r == KTLS_R_NONE)
+		r = ret == -ENOMEM ? KTLS_R_INTERNAL : KTLS_R_PROTOCOL;
+	if (!text[0])
+		text = strerror(-ret);
+	reply_error(j, ret, r, "%s", text);
+}
+
+static void keep_or_free(struct ktlsd_job *j, const struct ktls_info *info,
+			 uint64_t *id)
+{
+	const struct ktlsd_conf *c = j->conf;
+	struct ktls_ticket *t;
+	struct ktlsd_kept *k;
+
+	*id = 0;
+	if (j->role == KTLS_CLIENT && info->version == KTLS_TLS_1_2 &&
+	    !ktls_session_get_ticket(j->s, &t))
+		ktlsd_ticket_put(j->profile, j->sni, t, c->ticket_ms,
+				 c->tickets_max);
+	if (info->version != KTLS_TLS_1_3 || !c->keep_max || !c->keep_ms)
+		return;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return;
+	ktls_session_rebind(j->s, -1);
+	k->s = j->s;
+	k->conf = j->conf;
+	k->uid = j->uid;
+	snprintf(k->profile, sizeof(k->profile), "%s", j->profile);
+	snprintf(k->sni, sizeof(k->sni), "%s", j->sni);
+	/* the store owns both now */
+	j->s = NULL;
+	j->conf = NULL;
+	if (!ktlsd_keep_add(k, c->keep_ms, c->keep_max))
+		*id = k->id;
+}
+
+static void reply_ok(struct ktlsd_job *j)
+{
+	struct ktls_info info;
+	char peer[256];
+	unsigned int keep_ms = j->conf->keep_ms;
+	long long ms = ktlsd_now_ms() - j->start;
+	uint64_t id;
+
+	ktls_get_info(j->s, &info);
+	ktls_peer_identity(j->s, peer, sizeof(peer));
+	if (j->role == KTLS_CLIENT)
+		snprintf(info.server_name, sizeof(info.server_name), "%s",
+			 j->sni);
+	atomic_fetch_add(&ktlsd_stats.ok, 1);
+	atomic_fetch_add(&ktlsd_stats.carrier[info.tx % 3], 1);
+	if (info.resumed)
+		atomic_fetch_add(&ktlsd_stats.resumed, 1);
+	ktlsd_stats_latency(ms);
+	ktlsd_log(LOG_INFO,
+		  "handshake peer=%s uid=%u pid=%d profile=%s role=%s result=ok version=%s cipher=%s alpn=%s sni=%s resumed=%d tx=%s rx=%s ms=%lld",
+		  j->peer, (unsigned int)j->uid, (int)j->pid, j->profile,
+		  role_name(j->role),
+		  info.version == KTLS_TLS_1_3 ? "1.3" : "1.2", info.cipher,
+		  info.alpn[0] ? info.alpn : "-",
+		  info.server_name[0] ? info.server_name : "-", info.resumed,
+		  ktls_carrier_name(info.tx), ktls_carrier_name(info.rx), ms);
+	keep_or_free(j, &info, &id);
+	if (reply_begin(j, 2048)) {
+		j->state = KTLSD_JOB_REPLY;
+		j->out_len = 0;
+		return;
+	}
+	put_u32(j, KTLSD_A_STATUS, 0);
+	put_u32(j, KTLSD_A_VERSION, info.version);
+	put_str(j, KTLSD_A_CIPHER, info.cipher);
+	put_u32(j, KTLSD_A_KERNEL_CIPHER, info.kernel_cipher);
+	put_str(j, KTLSD_A_ALPN, info.alpn);
+	put_str(j, KTLSD_A_SERVER_NAME, info.server_name);
+	put_str(j, KTLSD_A_PEER, peer);
+	put_u32(j, KTLSD_A_RESUMED, !!info.resumed);
+	put_u32(j, KTLSD_A_TX_CARRIER, info.tx);
+	put_u32(j, KTLSD_A_RX_CARRIER, info.rx);
+	if (id) {
+		put(j, KTLSD_A_SESSION_ID, &id, sizeof(id));
+		put_u32(j, KTLSD_A_KEEP_MS, keep_ms);
+	}
+	reply_send(j);
+}
+
+static void drive(struct ktlsd_job *j)
+{
+	int ret, want;
+
+	ret = ktls_handshake_step(j->s, &want);
+	if (ret == -EAGAIN) {
+		if (ktlsd_epoll_set(j->w, j->tfd, &j->ht,
+				    want == KTLS_WANT_WRITE ? EPOLLOUT : EPOLLIN,
+				    &j->tfd_added))
+			reply_error(j, -errno, KTLS_R_INTERNAL,
+				    "cannot watch the socket: %s",
+				    strerror(errno));
+		return;
+	}
+	if (!ret)
+		ret = ktls_offload(j->s);
+	if (ret)
+		fail_from_session(j, ret);
+	else
+		reply_ok(j);
+}
+
+static void start_handshake(struct ktlsd_job *j)
+{
+	const struct ktlsd_profile *p = j->prof;
+	const char *alpn = j->alpn[0] ? j->alpn : p->alpn;
+	unsigned int tmo;
+	int ret;
+
+	if (j->state == KTLSD_JOB_QUEUED)
+		atomic_fetch_sub(&ktlsd_stats.queued, 1);
+	j->state = KTLSD_JOB_HANDSHAKE;
+	/* from now on only a hang-up on the connection matters */
+	ktlsd_epoll_set(j->w, j->cfd, &j->hc, EPOLLRDHUP, &j->cfd_added);
+	tmo = j->timeout_ms ? j->timeout_ms : j->conf->handshake_timeout_ms;
+	if (tmo > j->conf->max_timeout_ms)
+		tmo = j->conf->max_timeout_ms;
+	j->deadline = ktlsd_now_ms() + tmo;
+	j->timeout_ms = tmo;
+	ret = ktls_session_new(p->ctx, j->tfd, &j->s);
+	if (ret) {
+		reply_error(j, ret, KTLS_R_INTERNAL,
+			    "cannot start a TLS session: %s", strerror(-ret));
+		return;
+	}
+	if (j->role == KTLS_CLIENT) {
+		if (!j->sni[0] && p->server_name)
+			snprintf(j->sni, sizeof(j->sni), "%s", p->server_name);
+		if (j->sni[0] && ktls_session_set_server_name(j->s, j->sni)) {
+			reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
+				    "server name \"%s\" was rejected", j->sni);
+			return;
+		}
+		j->offered_ticket = ktlsd_ticket_use(j->profile, j->sni, j->s);
+	}
+	if (alpn && ktls_session_set_alpn(j->s, alpn)) {
+		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
+			    "ALPN list \"%s\" was rejected", alpn);
+		return;
+	}
+	drive(j);
+}
+
+/**
+ * ktlsd_job_admit() - start a queued handshake if a slot is free
+ * @j: job in KTLSD_JOB_QUEUED
+ *
+ * Return: true when it left the queue.
+ */
+bool ktlsd_job_admit(struct ktlsd_job *j)
+{
+	if (ktlsd_slot_get(j->conf, j->uid))
+		return false;
+	j->slot = true;
+	start_handshake(j);
+	return true;
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+static bool alpn_ok(const char *s)
+{
+	const char *p = s;
+	size_t n = 0;
+
+	for (; *p; p++) {
+		if (*p == ',') {
+			if (!n)
+				return false;
+			n = 0;
+		} else if (++n > 255) {
+			return false;
+		}
+	}
+	return n && printable(s);
+}
+
+static int copy_str(char *dst, size_t cap, const unsigned char *v, __u16 n)
+{
+	if (!ktlsd_str_ok(v, n) || n >= cap)
+		return -EBADMSG;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int get_u32(__u32 *dst, const unsigned char *v, __u16 n)
+{
+	if (n != sizeof(*dst))
+		return -EBADMSG;
+	memcpy(dst, v, sizeof(*dst));
+	return 0;
+}
+
+/* Which attributes each request takes. */
+static unsigned int allowed_attrs(__u16 type)
+{
+	switch (type) {
+	case KTLSD_MSG_HANDSHAKE:
+		return 1u << KTLSD_A_ROLE | 1u << KTLSD_A_PROFILE |
+		       1u << KTLSD_A_SERVER_NAME | 1u << KTLSD_A_ALPN |
+		       1u << KTLSD_A_TIMEOUT_MS;
+	case KTLSD_MSG_POST_HANDSHAKE:
+		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_MESSAGE;
+	case KTLSD_MSG_REKEY:
+		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_REKEY_FLAGS;
+	}
+	return 0;
+}
+
+static unsigned int required_attrs(__u16 type)
+{
+	switch (type) {
+	case KTLSD_MSG_HANDSHAKE:
+		return 1u << KTLSD_A_ROLE | 1u << KTLSD_A_PROFILE;
+	case KTLSD_MSG_POST_HANDSHAKE:
+		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_MESSAGE;
+	case KTLSD_MSG_REKEY:
+		return 1u << KTLSD_A_SESSION_ID;
+	}
+	return 0;
+}
+
+/**
+ * parse_request() - check and decode a whole request
+ * @j: job whose buf holds header and attributes
+ * @why: set to what was wrong
+ *
+ * Return: 0 or -EBADMSG.
+ */
+static int parse_request(struct ktlsd_job *j, const char **why)
+{
+	const unsigned char *a = j->buf + sizeof(struct ktlsd_hdr);
+	size_t len = j->have - sizeof(struct ktlsd_hdr), off = 0;
+	unsigned int seen = 0, allowed = allowed_attrs(j->type);
+	const unsigned char *v;
+	__u16 type, n;
+	int ret;
+
+	*why = "malformed attribute";
+	while ((ret = ktlsd_attr_next(a, len, &off, &type, &v, &n)) > 0) {
+		if (type >= 32 || !(allowed & (1u << type))) {
+			*why = "attribute not valid in this request";
+			return -EBADMSG;
+		}
+		if (seen & (1u << type)) {
+			*why = "attribute repeated";
+			return -EBADMSG;
+		}
+		seen |= 1u << type;
+		switch (type) {
+		case KTLSD_A_ROLE:
+			ret = get_u32(&j->role, v, n);
+			if (!ret && j->role > KTLS_SERVER)
+				ret = -EBADMSG;
+			*why = "role must be 0 (client) or 1 (server)";
+			break;
+		case KTLSD_A_PROFILE:
+			ret = copy_str(j->profile, sizeof(j->profile), v, n);
+			*why = "profile name must be 1 to 63 bytes without NUL";
+			break;
+		case KTLSD_A_SERVER_NAME:
+			ret = copy_str(j->sni, sizeof(j->sni), v, n);
+			if (!ret && !printable(j->sni))
+				ret = -EBADMSG;
+			*why = "server name must be 1 to 255 printable bytes";
+			break;
+		case KTLSD_A_ALPN:
+			ret = copy_str(j->alpn, sizeof(j->alpn), v, n);
+			if (!ret && !alpn_ok(j->alpn))
+				ret = -EBADMSG;
+			*why = "ALPN must be a comma-separated list of 1 to 255 byte names";
+			break;
+		case KTLSD_A_TIMEOUT_MS:
+			ret = get_u32(&j->timeout_ms, v, n);
+			*why = "timeout must be a u32";
+			break;
+		case KTLSD_A_SESSION_ID:
+			ret = n == sizeof(j->session_id) ? 0 : -EBADMSG;
+			if (!ret)
+				memcpy(&j->session_id, v, n);
+			*why = "session id must be a u64";
+			break;
+		case KTLSD_A_MESSAGE:
+			ret = n >= 4 ? 0 : -EBADMSG;
+			j->message = v;
+			j->message_len = n;
+			*why = "message must be a whole handshake message";
+			break;
+		case KTLSD_A_REKEY_FLAGS:
+			ret = get_u32(&j->rekey_flags, v, n);
+			if (!ret && (j->rekey_flags & ~KTLSD_REKEY_REQUEST_PEER))
+				ret = -EBADMSG;
+			*why = "unknown rekey flags";
+			break;
+		}
+		if (ret)
+			return -EBADMSG;
+	}
+	if (ret < 0) {
+		*why = "attribute runs past the end of the message";
+		return -EBADMSG;
+	}
+	if ((seen & required_attrs(j->type)) != required_attrs(j->type)) {
+		*why = "a required attribute is missing";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* The descriptor must be a connected TCP socket. */
+static int check_socket(struct ktlsd_job *j)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(int);
+	char host[INET6_ADDRSTRLEN];
+	struct stat st;
+	int v, port;
+
+	if (fstat(j->tfd, &st) || !S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	if (getsockopt(j->tfd, SOL_SOCKET, SO_PROTOCOL, &v, &len) ||
+	    v != IPPROTO_TCP)
+		return -EPROTONOSUPPORT;
+	len = sizeof(ss);
+	if (getpeername(j->tfd, (struct sockaddr *)&ss, &len))
+		return -ENOTCONN;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+		snprintf(j->peer, sizeof(j->peer), "%s:%d", host, port);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+		snprintf(j->peer, sizeof(j->peer), "[%s]:%d", host, port);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+static void do_stats(struct ktlsd_job *j)
+{
+	char *text = malloc(KTLSD_MAX_MSG - 64);
+	int n;
+
+	if (!text || reply_begin(j, KTLSD_MAX_MSG)) {
+		free(text);
+		reply_error(j, -ENOMEM, KTLS_R_INTERNAL, "out of memory");
+		return;
+	}
+	n = ktlsd_stats_text(text, KTLSD_MAX_MSG - 64);
+	put_u32(j, KTLSD_A_STATUS, 0);
+	put(j, KTLSD_A_TEXT, text, n);
+	free(text);
+	reply_send(j);
+}
+
+/* Hand-back of a kept TLS 1.3 session: KeyUpdate, ticket, or our rekey. */
+static void do_session(struct ktlsd_job *j)
+{
+	struct ktlsd_kept *k;
+	struct ktls_ticket *t;
+	bool ticket = j->type == KTLSD_MSG_POST_HANDSHAKE &&
+		      j->message[0] == 4;
+	int ret;
+
+	k = ktlsd_keep_take(j->session_id, j->uid);
+	if (!k) {
+		reply_error(j, -ENOENT, KTLSD_R_NO_SESSION,
+			    "ktlsd does not keep session %016llx (never kept: TLS 1.2 or keep_sessions = 0; or expired after keep_time, or another uid's)",
+			    (unsigned long long)j->session_id);
+		return;
+	}
+	snprintf(j->profile, sizeof(j->profile), "%s", k->profile);
+	ktls_session_rebind(k->s, j->tfd);
+	if (j->type == KTLSD_MSG_REKEY)
+		ret = ktls_rekey(k->s, j->rekey_flags &
+				 KTLSD_REKEY_REQUEST_PEER);
+	else
+		ret = ktls_post_handshake(k->s, j->message, j->message_len);
+	ktls_session_rebind(k->s, -1);
+	if (!ret && ticket && !ktls_session_get_ticket(k->s, &t))
+		ktlsd_ticket_put(k->profile, k->sni, t, k->conf->ticket_ms,
+				 k->conf->tickets_max);
+	if (ret) {
+		const char *text = ktls_reason_text(k->s);
+		enum ktls_reason r = ktls_reason(k->s);
+
+		if (ret == -EOPNOTSUPP || ret == -EBADMSG) {
+			/* nothing changed: the session is still good */
+			ktlsd_keep_put_back(k, k->conf->keep_ms);
+			reply_error(j, ret, KTLS_R_PROTOCOL,
+				    ret == -EBADMSG ?
+				    "malformed handshake message" :
+				    "only TLS 1.3 KeyUpdate and NewSessionTicket messages can be handed back");
+			return;
+		}
+		reply_error(j, ret, r ? r : KTLS_R_PROTOCOL,
+			    "%s; ktlsd dropped the session",
+			    text[0] ? text : strerror(-ret));
+		ktlsd_kept_free(k);
+		return;
+	}
+	if (!ticket)
+		atomic_fetch_add(&ktlsd_stats.rekeys, 1);
+	ktlsd_log(LOG_INFO, "%s uid=%u profile=%s session=%016llx result=ok",
+		  j->type == KTLSD_MSG_REKEY ? "rekey" :
+		  ticket ? "ticket" : "keyupdate", (unsigned int)j->uid,
+		  k->profile, (unsigned long long)k->id);
+	if (reply_begin(j, 256)) {
+		ktlsd_kept_free(k);
+		j->state = KTLSD_JOB_REPLY;
+		j->out_len = 0;
+		return;
+	}
+	put_u32(j, KTLSD_A_STATUS, 0);
+	put(j, KTLSD_A_SESSION_ID, &k->id, sizeof(k->id));
+	put_u32(j, KTLSD_A_KEEP_MS, k->conf->keep_ms);
+	ktlsd_keep_put_back(k, k->conf->keep_ms);
+	reply_send(j);
+}
+
+static void do_handshake(struct ktlsd_job *j)
+{
+	const struct ktlsd_profile *p;
+	int ret;
+
+	if (atomic_load(&ktlsd.draining)) {
+		reply_error(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
+			    "ktlsd is shutting down and takes no new handshakes");
+		return;
+	}
+	p = ktlsd_profile_find(j->conf, j->profile);
+	if (!p) {
+		reply_error(j, -ENOENT, KTLSD_R_NO_PROFILE,
+			    "no profile \"%s\" in %s", j->profile,
+			    j->conf->path);
+		return;
+	}
+	if (!ktlsd_profile_allows(p, j->uid, j->gid, j->groups, j->ngroups)) {
+		reply_error(j, -EACCES, KTLSD_R_DENIED,
+			    "uid %u (gid %u) may not use profile \"%s\": add it to allow_uid or allow_gid in %s",
+			    (unsigned int)j->uid, (unsigned int)j->gid,
+			    j->profile, j->conf->path);
+		return;
+	}
+	if (p->role != j->role) {
+		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
+			    "profile \"%s\" is for the %s role, the request asks for %s",
+			    j->profile, role_name(p->role),
+			    role_name(j->role));
+		return;
+	}
+	j->prof = p;
+	ret = ktlsd_slot_get(j->conf, j->uid);
+	if (!ret) {
+		j->slot = true;
+		start_handshake(j);
+		return;
+	}
+	if ((unsigned int)atomic_load(&ktlsd_stats.queued) <
+	    j->conf->queue_max && j->conf->queue_timeout_ms) {
+		j->state = KTLSD_JOB_QUEUED;
+		atomic_fetch_add(&ktlsd_stats.queued, 1);
+		j->deadline = ktlsd_now_ms() + j->conf->queue_timeout_ms;
+		ktlsd_epoll_set(j->w, j->cfd, &j->hc, EPOLLRDHUP,
+				&j->cfd_added);
+		return;
+	}
+	if (ret == -EUSERS)
+		reply_error(j, -EBUSY, KTLSD_R_BUSY,
+			    "uid %u already has max_per_uid = %u handshakes in flight and the queue is full",
+			    (unsigned int)j->uid, j->conf->max_per_uid);
+	else
+		reply_error(j, -EBUSY, KTLSD_R_BUSY,
+			    "ktlsd runs max_handshakes = %u handshakes and the queue is full: try again later",
+			    j->conf->max_handshakes);
+}
+
+static void dispatch(struct ktlsd_job *j)
+{
+	struct ktlsd_hdr h;
+	const char *why;
+	bool wants_fd;
+	int ret;
+
+	memcpy(&h, j->buf, sizeof(h));
+	j->type = h.type;
+	j->conf = ktlsd_current_conf();
+	wants_fd = h.type != KTLSD_MSG_STATS;
+	if (j->extra_fds) {
+		reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
+			    "request carried more than one descriptor");
+		return;
+	}
+	if (wants_fd != (j->tfd >= 0)) {
+		reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
+			    wants_fd ? "request carried no socket (send it as SCM_RIGHTS)" :
+			    "stats request must not carry a descriptor");
+		return;
+	}
+	if (parse_request(j, &why)) {
+		reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
+			    "malformed request: %s", why);
+		return;
+	}
+	if (h.type == KTLSD_MSG_STATS) {
+		do_stats(j);
+		return;
+	}
+	ret = check_socket(j);
+	if (ret) {
+		reply_error(j, ret, KTLSD_R_BAD_SOCKET,
+			    "the descriptor is not a connected TCP socket (%s)",
+			    strerror(-ret));
+		return;
+	}
+	if (h.type == KTLSD_MSG_HANDSHAKE)
+		do_handshake(j);
+	else
+		do_session(j);
+}
+
+/* Take the descriptors that came with the bytes. */
+static void take_fds(struct ktlsd_job *j, struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+
+	if (mh->msg_flags & MSG_CTRUNC)
+		j->extra_fds = true;
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t i, n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof(int));
+			if (j->tfd < 0 && !j->extra_fds) {
+				j->tfd = fd;
+			} else {
+				close(fd);
+				j->extra_fds = true;
+			}
+		}
+	}
+}
+
+static void read_request(struct ktlsd_job *j)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))];
+	struct ktlsd_hdr h;
+	size_t want = sizeof(h);
+	ssize_t n;
+
+	for (;;) {
+		struct iovec iov;
+		struct msghdr mh = {
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf,
+			.msg_controllen = sizeof(cbuf),
+		};
+
+		if (j->have >= sizeof(h)) {
+			memcpy(&h, j->buf, sizeof(h));
+			if (h.magic != KTLSD_MAGIC) {
+				reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
+					    "not a ktlsd request (bad magic)");
+				return;
+			}
+			if (h.version != KTLSD_PROTO_VERSION) {
+				reply_error(j, -EPROTONOSUPPORT,
+					    KTLSD_R_BAD_REQUEST,
+					    "protocol version %u is not supported (this ktlsd speaks %u)",
+					    h.version, KTLSD_PROTO_VERSION);
+				return;
+			}
+			if (h.flags || h.len > KTLSD_MAX_MSG - sizeof(h) ||
+			    !(h.type == KTLSD_MSG_STATS ||
+			      allowed_attrs(h.type))) {
+				reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
+					    "malformed request header (type %u, length %u, flags %#x)",
+					    h.type, h.len, h.flags);
+				return;
+			}
+			want = sizeof(h) + h.len;
+			if (j->have == want) {
+				dispatch(j);
+				return;
+			}
+		}
+		iov.iov_base = j->buf + j->have;
+		iov.iov_len = want - j->have;
+		n = recvmsg(j->cfd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (n > 0) {
+			take_fds(j, &mh);
+			j->have += n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		/* the application went away before asking anything */
+		j->state = KTLSD_JOB_REPLY;
+		j->out_len = 0;
+		return;
+	}
+}
+
+static void write_reply(struct ktlsd_job *j)
+{
+	ssize_t n;
+
+	while (j->out_off < j->out_len) {
+		n = send(j->cfd, j->out + j->out_off, j->out_len - j->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			j->out_off += n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			ktlsd_epoll_set(j->w, j->cfd, &j->hc, EPOLLOUT,
+					&j->cfd_added);
+			return;
+		}
+		/* the application is gone; nothing more to say */
+		j->out_len = j->out_off = 0;
+		return;
+	}
+}
+
+/**
+ * ktlsd_job_client_event() - the application's connection is ready
+ * @j: job
+ * @events: epoll events
+ *
+ * The worker frees the job once it is in KTLSD_JOB_REPLY with nothing left
+ * to write.
+ */
+void ktlsd_job_client_event(struct ktlsd_job *j, unsigned int events)
+{
+	switch (j->state) {
+	case KTLSD_JOB_REQUEST:
+		read_request(j);
+		break;
+	case KTLSD_JOB_QUEUED:
+	case KTLSD_JOB_HANDSHAKE:
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+			/* the application died or gave up: stop, no reply */
+			atomic_fetch_add(&ktlsd_stats.client_gone, 1);
+			ktlsd_log(LOG_INFO,
+				  "handshake peer=%s uid=%u pid=%d profile=%s result=client-gone ms=%lld",
+				  j->peer, (unsigned int)j->uid, (int)j->pid,
+				  j->profile, ktlsd_now_ms() - j->start);
+			close_peer(j);
+			if (j->state == KTLSD_JOB_QUEUED)
+				atomic_fetch_sub(&ktlsd_stats.queued, 1);
+			j->state = KTLSD_JOB_REPLY;
+			j->out_len = j->out_off = 0;
+		}
+		break;
+	case KTLSD_JOB_REPLY:
+		if (events & (EPOLLHUP | EPOLLERR) && !(events & EPOLLOUT))
+			j->out_len = j->out_off = 0;
+		write_reply(j);
+		break;
+	}
+}
+
+/**
+ * ktlsd_job_peer_event() - the TCP socket is ready for the handshake
+ * @j: job
+ * @events: epoll events
+ */
+void ktlsd_job_peer_event(struct ktlsd_job *j, unsigned int events)
+{
+	if (j->state == KTLSD_JOB_HANDSHAKE)
+		drive(j);
+}
+
+/**
+ * ktlsd_job_tick() - deadlines and shutdown
+ * @j: job
+ * @now: ms
+ * @draining: SIGTERM was received
+ */
+void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining)
+{
+	switch (j->state) {
+	case KTLSD_JOB_REQUEST:
+		if (now >= j->deadline) {
+			j->conf = j->conf ? j->conf : ktlsd_current_conf();
+			reply_error(j, -ETIMEDOUT, KTLSD_R_BAD_REQUEST,
+				    "request incomplete after %u ms",
+				    j->conf->request_timeout_ms);
+		}
+		break;
+	case KTLSD_JOB_QUEUED:
+		if (draining)
+			reply_error(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
+				    "ktlsd is shutting down; the handshake was still queued");
+		else if (now >= j->deadline)
+			reply_error(j, -EBUSY, KTLSD_R_BUSY,
+				    "waited %u ms in the queue for one of max_handshakes = %u (max_per_uid = %u) slots: ktlsd is overloaded",
+				    j->conf->queue_timeout_ms,
+				    j->conf->max_handshakes,
+				    j->conf->max_per_uid);
+		break;
+	case KTLSD_JOB_HANDSHAKE:
+		if (now >= j->deadline)
+			reply_error(j, -ETIMEDOUT, KTLS_R_TIMEOUT,
+				    "peer stalled: handshake not finished after %u ms",
+				    j->timeout_ms);
+		else if (draining && now >= ktlsd.drain_deadline)
+			reply_error(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
+				    "ktlsd stopped before the handshake finished (drain_timeout)");
+		break;
+	case KTLSD_JOB_REPLY:
+		if (now >= j->deadline)
+			j->out_len = j->out_off = 0;
+		break;
+	}
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ktlsd internals shared between the daemon's files: configuration
+ * (config.c), the per-thread event loops (worker.c), requests and
+ * handshakes (handshake.c), kept sessions and tickets (keep.c), privileges
+ * (priv.c), logs and counters (log.c).
+ */
+#ifndef KTLSD_H
+#define KTLSD_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <syslog.h>
+
+#include <ktls/ktls.h>
+#include <ktls/ktlsd.h>
+
+#define KTLSD_CONF_PATH		"/etc/ktlsd/ktlsd.conf"
+
+/* config.c */
+struct ktlsd_profile {
+	char *name;
+	int line;
+	enum ktls_role role;
+	char *cert, *key, *ca, *ca_path;
+	char *ciphers, *alpn, *server_name;
+	unsigned int min_version, max_version, flags;
+	uid_t *uids;
+	size_t nuids;
+	gid_t *gids;
+	size_t ngids;
+	struct ktls_ctx *ctx;	/* built without ALPN and server name */
+};
+
+struct ktlsd_conf {
+	atomic_int refs;
+	unsigned long generation;
+	char *path;
+	char *socket;
+	mode_t socket_mode;
+	gid_t socket_gid;	/* (gid_t)-1: leave */
+	char *user;		/* drop privileges to; NULL: stay */
+	uid_t uid;
+	gid_t gid;
+	int workers;		/* 0: one per CPU */
+	unsigned int handshake_timeout_ms;
+	unsigned int max_timeout_ms;
+	unsigned int request_timeout_ms;
+	unsigned int queue_timeout_ms;
+	unsigned int drain_timeout_ms;
+	unsigned int max_handshakes;
+	unsigned int max_per_uid;
+	unsigned int queue_max;
+	unsigned int keep_max;
+	unsigned int keep_ms;
+	unsigned int tickets_max;
+	unsigned int ticket_ms;
+	bool log_syslog;
+	int log_level;
+	bool lock_memory;
+	struct ktlsd_profile *profiles;
+	size_t nprofiles;
+};
+
+/* What --check-config and a reload print: one line per problem. */
+struct ktlsd_problems {
+	char **lines;
+	size_t n;
+};
+
+int ktlsd_conf_load(const char *path, struct ktlsd_conf **confp,
+		    struct ktlsd_problems *pr);
+void ktlsd_conf_get(struct ktlsd_conf *conf);
+void ktlsd_conf_put(struct ktlsd_conf *conf);
+const struct ktlsd_profile *ktlsd_profile_find(const struct ktlsd_conf *conf,
+					       const char *name);
+bool ktlsd_profile_allows(const struct ktlsd_profile *p, uid_t uid, gid_t gid,
+			  const gid_t *groups, int ngroups);
+void ktlsd_problems_free(struct ktlsd_problems *pr);
+
+/* log.c */
+void ktlsd_log_init(bool use_syslog, int level);
+void ktlsd_log(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define KTLSD_LAT_BUCKETS	13
+struct ktlsd_stats {
+	atomic_ulong ok;
+	atomic_ulong failed;
+	atomic_ulong refused;
+	atomic_ulong client_gone;
+	atomic_ulong by_reason[__KTLS_R_MAX + (__KTLSD_R_MAX - KTLSD_R_BASE)];
+	atomic_ulong lat[KTLSD_LAT_BUCKETS];
+	atomic_ulong lat_sum_ms;
+	atomic_ulong carrier[3];	/* per enum ktls_carrier, TX side */
+	atomic_ulong rekeys;
+	atomic_ulong resumed;
+	atomic_int in_flight;
+	atomic_int queued;
+	atomic_int kept;
+	atomic_int tickets;
+};
+
+extern struct ktlsd_stats ktlsd_stats;
+
+void ktlsd_stats_reason(unsigned int reason);
+void ktlsd_stats_latency(long long ms);
+int ktlsd_stats_text(char *buf, size_t len);
+
+/* worker.c: one epoll loop per thread */
+enum ktlsd_handle_kind {
+	KTLSD_H_LISTEN,
+	KTLSD_H_WAKE,
+	KTLSD_H_CLIENT,		/* the application's Unix connection */
+	KTLSD_H_PEER,		/* the TCP socket being handshaken */
+};
+
+struct ktlsd_handle {
+	enum ktlsd_handle_kind kind;
+};
+
+struct ktlsd_job;
+
+struct ktlsd_worker {
+	int id;
+	pthread_t thread;
+	int epfd;
+	int wakefd;
+	bool listening;
+	long long accept_paused_until;
+	struct ktlsd_job *head, *tail;	/* every job, oldest first */
+	unsigned int njobs;
+	struct ktlsd_job *grave;	/* finished, freed after the batch */
+};
+
+int ktlsd_workers_start(int n, int listen_fd);
+void ktlsd_workers_wake(void);
+void ktlsd_workers_join(void);
+int ktlsd_epoll_set(struct ktlsd_worker *w, int fd, struct ktlsd_handle *h,
+		    unsigned int events, bool *added);
+void ktlsd_epoll_del(struct ktlsd_worker *w, int fd, bool *added);
+
+/* handshake.c: one request from one application connection */
+enum ktlsd_job_state {
+	KTLSD_JOB_REQUEST,	/* reading the request */
+	KTLSD_JOB_QUEUED,	/* waiting for a handshake slot */
+	KTLSD_JOB_HANDSHAKE,	/* handshake running on tfd */
+	KTLSD_JOB_REPLY,	/* writing the reply */
+};
+
+struct ktlsd_job {
+	struct ktlsd_job *prev, *next;
+	struct ktlsd_worker *w;
+	struct ktlsd_handle hc, ht;
+	enum ktlsd_job_state state;
+	int cfd, tfd;
+	bool cfd_added, tfd_added;
+	bool extra_fds;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	gid_t groups[64];
+	int ngroups;
+	long long start, deadline;
+	bool slot;
+	bool offered_ticket;
+	bool dead;
+
+	/* the request */
+	__u16 type;
+	__u32 role;
+	char profile[64];
+	char sni[256];
+	char alpn[256];
+	__u32 timeout_ms;
+	__u64 session_id;
+	__u32 rekey_flags;
+	const unsigned char *message;
+	size_t message_len;
+
+	struct ktlsd_conf *conf;	/* reference while the job uses it */
+	const struct ktlsd_profile *prof;
+	struct ktls_session *s;
+	char peer[64];
+
+	size_t have;			/* request bytes in buf */
+	unsigned char *out;		/* the reply */
+	size_t out_cap, out_len, out_off;
+	unsigned char buf[KTLSD_MAX_MSG];
+};
+
+struct ktlsd_job *ktlsd_job_new(struct ktlsd_worker *w, int cfd);
+void ktlsd_job_free(struct ktlsd_job *j);
+void ktlsd_job_client_event(struct ktlsd_job *j, unsigned int events);
+void ktlsd_job_peer_event(struct ktlsd_job *j, unsigned int events);
+void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining);
+bool ktlsd_job_admit(struct ktlsd_job *j);
+
+/* daemon-wide state, owned by main.c */
+struct ktlsd_state {
+	pthread_mutex_t lock;
+	struct ktlsd_conf *conf;	/* current; under lock */
+	atomic_bool draining;
+	long long drain_deadline;	/* ms, CLOCK_MONOTONIC */
+	int listen_fd;
+};
+
+extern struct ktlsd_state ktlsd;
+
+struct ktlsd_conf *ktlsd_current_conf(void);
+long long ktlsd_now_ms(void);
+
+/* handshake.c: admission of a handshake against the limits */
+int ktlsd_slot_get(const struct ktlsd_conf *conf, uid_t uid);
+void ktlsd_slot_put(uid_t uid);
+
+/* keep.c: TLS sessions kept after the handshake for a later rekey */
+struct ktlsd_kept {
+	struct ktlsd_kept *next;
+	uint64_t id;
+	uid_t uid;
+	long long expires;
+	struct ktls_session *s;
+	struct ktlsd_conf *conf;	/* holds the session's context */
+	char profile[64];
+	char sni[256];
+};
+
+int ktlsd_keep_add(struct ktlsd_kept *k, unsigned int ms, unsigned int max);
+struct ktlsd_kept *ktlsd_keep_take(uint64_t id, uid_t uid);
+void ktlsd_keep_put_back(struct ktlsd_kept *k, unsigned int ms);
+void ktlsd_kept_free(struct ktlsd_kept *k);
+void ktlsd_keep_sweep(bool all);
+void ktlsd_ticket_put(const char *profile, const char *sni,
+		      struct ktls_ticket *t, unsigned int ms,
+		      unsigned int max);
+int ktlsd_ticket_use(const char *profile, const char *sni,
+		     struct ktls_session *s);
+void ktlsd_tickets_flush(void);
+
+/* priv.c */
+int ktlsd_drop_privileges(const struct ktlsd_conf *conf);
+void ktlsd_harden(const struct ktlsd_conf *conf);
+
+#endif /* KTLSD_H */

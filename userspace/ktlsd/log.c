@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Logs (stderr or syslog, one line per event) and the counters served over
+ * the socket as Prometheus text. Nothing secret is ever passed here: the
+ * callers log names, numbers and libktls's sentences, which never hold key
+ * material.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ktlsd.h"
+
+struct ktlsd_stats ktlsd_stats;
+
+static bool log_syslog;
+static int log_level = LOG_INFO;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/**
+ * ktlsd_log_init() - where logs go and how much
+ * @use_syslog: syslog (daemon facility) instead of stderr
+ * @level: LOG_ERR ... LOG_DEBUG
+ */
+void ktlsd_log_init(bool use_syslog, int level)
+{
+	if (use_syslog && !log_syslog)
+		openlog("ktlsd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_syslog = use_syslog;
+	log_level = level;
+}
+
+/**
+ * ktlsd_log() - log one line
+ * @prio: syslog priority
+ * @fmt: format
+ */
+void ktlsd_log(int prio, const char *fmt, ...)
+{
+	static const char *const names[] = {
+		"emerg", "alert", "crit", "error", "warning", "notice",
+		"info", "debug",
+	};
+	char line[1024];
+	va_list ap;
+
+	if (prio > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (log_syslog) {
+		syslog(prio, "%s", line);
+		return;
+	}
+	pthread_mutex_lock(&log_lock);
+	fprintf(stderr, "ktlsd: %s: %s\n", names[prio & 7], line);
+	pthread_mutex_unlock(&log_lock);
+}
+
+/**
+ * ktlsd_stats_reason() - count a failure by reason
+ * @reason: enum ktls_reason or KTLSD_R_*
+ */
+void ktlsd_stats_reason(unsigned int reason)
+{
+	unsigned int i;
+
+	if (reason < __KTLS_R_MAX)
+		i = reason;
+	else if (reason >= KTLSD_R_BASE && reason < __KTLSD_R_MAX)
+		i = __KTLS_R_MAX + reason - KTLSD_R_BASE;
+	else
+		return;
+	atomic_fetch_add(&ktlsd_stats.by_reason[i], 1);
+}
+
+static const unsigned int lat_le_ms[KTLSD_LAT_BUCKETS - 1] = {
+	1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+};
+
+/**
+ * ktlsd_stats_latency() - count a finished handshake's duration
+ * @ms: duration
+ */
+void ktlsd_stats_latency(long long ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < KTLSD_LAT_BUCKETS - 1; i++)
+		if (ms <= lat_le_ms[i])
+			break;
+	atomic_fetch_add(&ktlsd_stats.lat[i], 1);
+	atomic_fetch_add(&ktlsd_stats.lat_sum_ms, ms);
+}
+
+#define EMIT(...) do {							\
+	int n_ = snprintf(buf + off, len > off ? len - off : 0,	\
+			  __VA_ARGS__);					\
+	if (n_ > 0)							\
+		off += n_;						\
+} while (0)
+
+/**
+ * ktlsd_stats_text() - every counter in the Prometheus text format
+ * @buf: output
+ * @len: its size
+ *
+ * Return: bytes written (truncated to @len - 1).
+ */
+int ktlsd_stats_text(char *buf, size_t len)
+{
+	struct ktlsd_stats *s = &ktlsd_stats;
+	unsigned long cum = 0;
+	size_t off = 0;
+	unsigned int i;
+
+	EMIT("# TYPE ktlsd_handshakes_total counter\n");
+	EMIT("ktlsd_handshakes_total{result=\"ok\"} %lu\n",
+	     atomic_load(&s->ok));
+	EMIT("ktlsd_handshakes_total{result=\"failed\"} %lu\n",
+	     atomic_load(&s->failed));
+	EMIT("ktlsd_handshakes_total{result=\"refused\"} %lu\n",
+	     atomic_load(&s->refused));
+	EMIT("ktlsd_handshakes_total{result=\"client_gone\"} %lu\n",
+	     atomic_load(&s->client_gone));
+	EMIT("# TYPE ktlsd_failures_total counter\n");
+	for (i = 0; i < __KTLS_R_MAX + (__KTLSD_R_MAX - KTLSD_R_BASE); i++) {
+		unsigned int r = i < __KTLS_R_MAX ? i :
+				 KTLSD_R_BASE + i - __KTLS_R_MAX;
+		unsigned long v = atomic_load(&s->by_reason[i]);
+
+		if (v)
+			EMIT("ktlsd_failures_total{reason=\"%s\"} %lu\n",
+			     ktls_daemon_reason_name(r), v);
+	}
+	EMIT("# TYPE ktlsd_handshake_seconds histogram\n");
+	for (i = 0; i < KTLSD_LAT_BUCKETS; i++) {
+		cum += atomic_load(&s->lat[i]);
+		if (i < KTLSD_LAT_BUCKETS - 1)
+			EMIT("ktlsd_handshake_seconds_bucket{le=\"%g\"} %lu\n",
+			     lat_le_ms[i] / 1000.0, cum);
+		else
+			EMIT("ktlsd_handshake_seconds_bucket{le=\"+Inf\"} %lu\n",
+			     cum);
+	}
+	EMIT("ktlsd_handshake_seconds_sum %g\n",
+	     atomic_load(&s->lat_sum_ms) / 1000.0);
+	EMIT("ktlsd_handshake_seconds_count %lu\n", cum);
+	EMIT("# TYPE ktlsd_tx_carrier_total counter\n");
+	for (i = 0; i < 3; i++)
+		EMIT("ktlsd_tx_carrier_total{carrier=\"%s\"} %lu\n",
+		     ktls_carrier_name(i), atomic_load(&s->carrier[i]));
+	EMIT("# TYPE ktlsd_resumed_total counter\n");
+	EMIT("ktlsd_resumed_total %lu\n", atomic_load(&s->resumed));
+	EMIT("# TYPE ktlsd_rekeys_total counter\n");
+	EMIT("ktlsd_rekeys_total %lu\n", atomic_load(&s->rekeys));
+	EMIT("# TYPE ktlsd_in_flight gauge\n");
+	EMIT("ktlsd_in_flight %d\n", atomic_load(&s->in_flight));
+	EMIT("# TYPE ktlsd_queued gauge\n");
+	EMIT("ktlsd_queued %d\n", atomic_load(&s->queued));
+	EMIT("# TYPE ktlsd_kept_sessions gauge\n");
+	EMIT("ktlsd_kept_sessions %d\n", atomic_load(&s->kept));
+	EMIT("# TYPE ktlsd_tickets gauge\n");
+	EMIT("ktlsd_tickets %d\n", atomic_load(&s->tickets));
+	return off < len ? (int)off : (int)len - 1;
+}
