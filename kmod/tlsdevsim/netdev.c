@@ -64,28 +64,61 @@ const char tds_stat_names[TDS_STAT_NUM][ETH_GSTRING_LEN] = {
 	[TDS_STAT_FAULT_DOWN]		= "fault_down",
 };
 
+#define TDS_RXQ_MAX	1024
+
+/*
+ * Hand a packet to the peer. One queue and one NAPI context per receiving
+ * end keep the order a NIC keeps; netif_rx() would spread a flow over the
+ * backlogs of whichever CPUs happened to transmit.
+ */
 static void tds_deliver(struct tds_dev *tds, struct sk_buff *skb)
 {
 	struct net_device *peer;
+	struct tds_dev *ptds;
 	unsigned int len;
 
 	rcu_read_lock();
 	peer = rcu_dereference(tds->peer);
-	if (unlikely(!peer || !netif_running(peer))) {
-		rcu_read_unlock();
-		tds_stat_inc(tds, TDS_STAT_TX_DROPPED);
-		kfree_skb(skb);
-		return;
-	}
+	if (unlikely(!peer || !netif_running(peer)))
+		goto drop;
+	ptds = netdev_priv(peer);
+	if (skb_queue_len(&ptds->rxq) >= TDS_RXQ_MAX)
+		goto drop;
 
 	len = skb->len;
-	if (dev_forward_skb(peer, skb) == NET_RX_SUCCESS) {
-		dev_sw_netstats_tx_add(tds->dev, 1, len);
-		dev_sw_netstats_rx_add(peer, len);
-	} else {
+	if (__dev_forward_skb(peer, skb)) {
+		/* already freed */
 		tds_stat_inc(tds, TDS_STAT_TX_DROPPED);
+		rcu_read_unlock();
+		return;
 	}
+	skb_queue_tail(&ptds->rxq, skb);
+	napi_schedule(&ptds->napi);
+	dev_sw_netstats_tx_add(tds->dev, 1, len);
 	rcu_read_unlock();
+	return;
+
+drop:
+	rcu_read_unlock();
+	tds_stat_inc(tds, TDS_STAT_TX_DROPPED);
+	kfree_skb(skb);
+}
+
+static int tds_poll(struct napi_struct *napi, int budget)
+{
+	struct tds_dev *tds = container_of(napi, struct tds_dev, napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget && (skb = skb_dequeue(&tds->rxq))) {
+		dev_sw_netstats_rx_add(tds->dev, skb->len + ETH_HLEN);
+		netif_receive_skb(skb);
+		done++;
+	}
+	if (done < budget && napi_complete_done(napi, done) &&
+	    !skb_queue_empty(&tds->rxq))
+		napi_schedule(napi);
+	return done;
 }
 
 static void tds_hold_flush(struct tds_dev *tds)
@@ -182,6 +215,7 @@ static int tds_open(struct net_device *dev)
 	struct tds_dev *tds = netdev_priv(dev);
 	struct net_device *peer = rtnl_dereference(tds->peer);
 
+	napi_enable(&tds->napi);
 	if (peer && netif_running(peer)) {
 		netif_carrier_on(dev);
 		netif_carrier_on(peer);
@@ -197,14 +231,19 @@ static int tds_stop(struct net_device *dev)
 	netif_carrier_off(dev);
 	if (peer)
 		netif_carrier_off(peer);
+	napi_disable(&tds->napi);
+	skb_queue_purge(&tds->rxq);
 	return 0;
 }
 
 static int tds_init(struct net_device *dev)
 {
+	struct tds_dev *tds = netdev_priv(dev);
+
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
+	netif_napi_add(dev, &tds->napi, tds_poll);
 	return 0;
 }
 
@@ -215,6 +254,8 @@ static void tds_uninit(struct net_device *dev)
 	cancel_delayed_work_sync(&tds->hold_work);
 	kfree_skb(tds->held);
 	tds->held = NULL;
+	netif_napi_del(&tds->napi);
+	skb_queue_purge(&tds->rxq);
 	free_percpu(dev->tstats);
 }
 
@@ -294,6 +335,7 @@ static void tds_setup(struct net_device *dev)
 	eth_hw_addr_random(dev);
 
 	tds->dev = dev;
+	skb_queue_head_init(&tds->rxq);
 	spin_lock_init(&tds->hold_lock);
 	INIT_DELAYED_WORK(&tds->hold_work, tds_hold_work);
 	spin_lock_init(&tds->flows_lock);

@@ -44,7 +44,7 @@
 /* TLS 1.2 allows 2^14 + 2048 bytes of ciphertext per record. */
 #define TDS_MAX_BODY		(16384 + 2048)
 #define TDS_MIN_BODY		(TDS_NONCE_SIZE + TDS_TAG_SIZE)
-#define TDS_HIST		32
+#define TDS_HIST		128
 #define TDS_TYPE_APPDATA	23
 
 struct tds_rec_start {
@@ -237,6 +237,7 @@ int tds_rx_flow_add(struct tds_dev *tds, struct sock *sk,
 	/* The socket option is set at a record boundary: start in sync. */
 	f->next_seq = start_seq;
 	f->rec_seq = start_seq;
+	f->cand_seq = start_seq;
 	f->synced = true;
 	f->sn_known = true;
 
@@ -319,6 +320,7 @@ static void tds_lose_sync(struct tds_dev *tds, struct tds_rx_flow *f)
 static void tds_sync_at(struct tds_rx_flow *f, u32 seq)
 {
 	f->synced = true;
+	f->cand_seq = seq;
 	f->rec_seq = seq;
 	f->rec_have = 0;
 	f->rec_dec = false;
@@ -350,7 +352,11 @@ int tds_rx_flow_resync(struct tds_dev *tds, struct sock *sk, u32 seq,
 	if (f->dead)
 		goto out;
 
-	if (f->synced) {
+	if (f->synced && seq == f->cand_seq) {
+		/* the guess: rec_idx counts from it */
+		f->sn = sn + f->rec_idx;
+		found = true;
+	} else if (f->synced) {
 		n = min_t(unsigned int, f->hist_n, TDS_HIST);
 		for (i = 0; i < n; i++) {
 			struct tds_rec_start *h = &f->hist[i];
@@ -701,8 +707,7 @@ static void tds_rx_segment(struct tds_dev *tds, struct tds_rx_flow *f,
 	off = tds_scan(s);
 	if (off < 0)
 		goto out;
-	f->cand_seq = s->seq + off;
-	tds_sync_at(f, f->cand_seq);
+	tds_sync_at(f, s->seq + off);
 	tds_rx_request_resync(tds, f);
 	tds_rx_walk(tds, f, s, off);
 

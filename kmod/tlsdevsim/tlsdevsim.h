@@ -76,6 +76,10 @@ struct tds_dev {
 	atomic_t fail_add;
 	atomic64_t xmit_count;
 
+	/* What the peer sent us, received in order by one NAPI context. */
+	struct napi_struct napi;
+	struct sk_buff_head rxq;
+
 	/* A packet held back by reorder injection, sent after the next one. */
 	spinlock_t hold_lock;
 	struct sk_buff *held;
