@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ struct sender {
 	struct ktls_session *s;
 	const struct cat_opts *o;
 	int in;
+	int stop[2];		/* written when the peer closed first */
 	unsigned long long sent;
 	int err;
 };
@@ -81,6 +83,15 @@ static int send_stream(struct sender *sd, struct io_uring *ring)
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = sd->in, .events = POLLIN },
+			{ .fd = sd->stop[0], .events = POLLIN },
+		};
+
+		/* stdin may never end: stop once the peer has closed */
+		if (sd->stop[0] >= 0 && poll(pfd, 2, -1) > 0 &&
+		    (pfd[1].revents & POLLIN))
+			break;
 		n = read(sd->in, buf, BUFSZ);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -214,6 +225,7 @@ int cat_pump(struct ktls_session *s, const struct cat_opts *o,
 	     unsigned long long *sent, unsigned long long *received)
 {
 	struct sender sd = { .s = s, .o = o, .in = STDIN_FILENO };
+	struct stat st;
 	bool spliced;
 	pthread_t th;
 	char *buf;
@@ -230,6 +242,10 @@ int cat_pump(struct ktls_session *s, const struct cat_opts *o,
 	} else if (o->no_stdin) {
 		sd.in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
+	sd.stop[0] = sd.stop[1] = -1;
+	if ((fstat(sd.in, &st) || !S_ISREG(st.st_mode)) &&
+	    pipe2(sd.stop, O_CLOEXEC))
+		return -errno;
 	buf = malloc(BUFSZ);
 	if (!buf || pthread_create(&th, NULL, sender_main, &sd)) {
 		free(buf);
@@ -255,7 +271,13 @@ int cat_pump(struct ktls_session *s, const struct cat_opts *o,
 	if (ret)
 		/* the peer is gone: the sender may be stuck in a write */
 		shutdown(ktls_session_fd(s), SHUT_RDWR);
+	if (sd.stop[1] >= 0 && write(sd.stop[1], "", 1) < 0)
+		ret = ret ? ret : -errno;
 	pthread_join(th, NULL);
+	if (sd.stop[0] >= 0) {
+		close(sd.stop[0]);
+		close(sd.stop[1]);
+	}
 	*sent = sd.sent;
 	if (sd.err && !ret) {
 		ret = sd.err;
@@ -280,7 +302,9 @@ int cat_pump(struct ktls_session *s, const struct cat_opts *o,
 int cat_http(struct ktls_session *s, const struct cat_opts *o,
 	     unsigned long long *sent)
 {
-	struct sender sd = { .s = s, .o = o, .in = STDIN_FILENO };
+	struct sender sd = {
+		.s = s, .o = o, .in = STDIN_FILENO, .stop = { -1, -1 },
+	};
 	char req[8192], hdr[256];
 	size_t have = 0;
 	struct stat st;

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libktls key handoff, record-aware receive, alerts and rekey, with
+ * libktls on both ends of a TCP loopback connection, for every TLS version
+ * x cipher the kernel can carry. Interop with other stacks is in the
+ * openssl.sh and gnutls.sh scripts next to this file.
+ *
+ * ktlskit-timeout: 600
+ */
+#include <errno.h>
+#include <linux/tls.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "pair.h"
+
+FIXTURE(handoff) {
+	struct pair p;
+};
+
+FIXTURE_VARIANT(handoff) {
+	unsigned int version;
+	const char *cipher;
+};
+
+#define V(name, ver, suite)					\
+	FIXTURE_VARIANT_ADD(handoff, name) {			\
+		.version = ver,					\
+		.cipher = suite,				\
+	}
+
+V(tls13_aes128gcm, KTLS_TLS_1_3, "TLS13-AES128-GCM-SHA256");
+V(tls13_aes256gcm, KTLS_TLS_1_3, "TLS13-AES256-GCM-SHA384");
+V(tls13_chacha, KTLS_TLS_1_3, "TLS13-CHACHA20-POLY1305-SHA256");
+V(tls13_aes128ccm, KTLS_TLS_1_3, "TLS13-AES128-CCM-SHA256");
+V(tls12_aes128gcm, KTLS_TLS_1_2, "ECDHE-ECDSA-AES128-GCM-SHA256");
+V(tls12_aes256gcm, KTLS_TLS_1_2, "ECDHE-ECDSA-AES256-GCM-SHA384");
+V(tls12_chacha, KTLS_TLS_1_2, "ECDHE-ECDSA-CHACHA20-POLY1305");
+V(tls12_aes128ccm, KTLS_TLS_1_2, "ECDHE-ECDSA-AES128-CCM");
+
+FIXTURE_SETUP(handoff)
+{
+	struct pair_opts o = {
+		.version = variant->version,
+		.cipher = variant->cipher,
+		.offload = true,
+	};
+	int ret;
+
+	if (!pair_kernel_has_tls())
+		SKIP(return, "kernel has no TLS: run in the VM (tools/vm/run)");
+	ret = pair_open(&self->p, &o);
+	if (ret && self->p.ss && ktls_reason(self->p.ss) == KTLS_R_KERNEL_CIPHER)
+		SKIP(return, "%s", ktls_reason_text(self->p.ss));
+	ASSERT_EQ(0, ret) {
+		TH_LOG("server: %s / client: %s",
+		       self->p.ss ? ktls_reason_text(self->p.ss) : "",
+		       self->p.cs ? ktls_reason_text(self->p.cs) : "");
+	}
+}
+
+FIXTURE_TEARDOWN(handoff)
+{
+	pair_close(&self->p);
+}
+
+struct sender {
+	struct ktls_session *s;
+	const unsigned char *buf;
+	size_t len;
+	ssize_t ret;
+};
+
+static void *send_main(void *arg)
+{
+	struct sender *sd = arg;
+
+	sd->ret = ktls_write_all(sd->s, sd->buf, sd->len);
+	return NULL;
+}
+
+/* Send @len bytes from @from to @to and compare. */
+static int transfer(struct ktls_session *from, struct ktls_session *to,
+		    size_t len, unsigned int seed)
+{
+	unsigned char *a = malloc(len + 1), *b = malloc(len + 1);
+	struct sender sd = { .s = from, .buf = a, .len = len };
+	pthread_t th;
+	ssize_t n;
+	int ret = 0;
+
+	pair_fill(a, len, seed);
+	pthread_create(&th, NULL, send_main, &sd);
+	n = pair_recv_all(to, b, len);
+	pthread_join(th, NULL);
+	if (sd.ret != (ssize_t)len || n != (ssize_t)len || memcmp(a, b, len))
+		ret = -1;
+	free(a);
+	free(b);
+	return ret;
+}
+
+TEST_F(handoff, info)
+{
+	struct ktls_info ci, si;
+
+	ASSERT_EQ(0, ktls_get_info(self->p.cs, &ci));
+	ASSERT_EQ(0, ktls_get_info(self->p.ss, &si));
+	EXPECT_EQ(variant->version, ci.version);
+	EXPECT_EQ((int)KTLS_CARRIER_KERNEL_SW, (int)ci.tx);
+	EXPECT_EQ((int)KTLS_CARRIER_KERNEL_SW, (int)ci.rx);
+	EXPECT_EQ((int)KTLS_CARRIER_KERNEL_SW, (int)si.tx);
+	EXPECT_EQ((int)KTLS_CARRIER_KERNEL_SW, (int)si.rx);
+	EXPECT_STREQ(ci.cipher, si.cipher);
+}
+
+TEST_F(handoff, sizes_both_ways)
+{
+	static const size_t sizes[] = { 1, 16383, 16384, 16385, 1 << 20 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		EXPECT_EQ(0, transfer(self->p.cs, self->p.ss, sizes[i], i));
+		EXPECT_EQ(0, transfer(self->p.ss, self->p.cs, sizes[i], i + 7));
+	}
+}
+
+/* A TLS 1.3 wolfSSL server sends a ticket the client meets after the switch. */
+TEST_F(handoff, ticket_consumed)
+{
+	if (variant->version != KTLS_TLS_1_3)
+		SKIP(return, "no post-handshake ticket in TLS 1.2");
+	EXPECT_EQ(0, transfer(self->p.ss, self->p.cs, 100, 3));
+	EXPECT_EQ(1, ktls_tickets_received(self->p.cs));
+	EXPECT_EQ(1, ktls_ctx_has_session(self->p.cctx));
+}
+
+TEST_F(handoff, close_notify_both_ways)
+{
+	unsigned char c;
+
+	ASSERT_EQ(0, ktls_close_notify(self->p.cs));
+	EXPECT_EQ(0, ktls_recv(self->p.ss, &c, 1));
+	EXPECT_EQ(0, ktls_peer_alert(self->p.ss));
+	ASSERT_EQ(0, ktls_close_notify(self->p.ss));
+	EXPECT_EQ(0, ktls_recv(self->p.cs, &c, 1));
+}
+
+TEST_F(handoff, fatal_alert_named)
+{
+	unsigned char c;
+
+	ASSERT_EQ(0, ktls_send_alert(self->p.cs, 2, 40));
+	EXPECT_EQ(-ECONNABORTED, ktls_recv(self->p.ss, &c, 1));
+	EXPECT_EQ(40, ktls_peer_alert(self->p.ss));
+	EXPECT_NE(NULL, strstr(ktls_reason_text(self->p.ss),
+			       "handshake_failure"));
+}
+
+TEST_F(handoff, peer_reset_is_error)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	unsigned char c[16];
+	ssize_t n;
+
+	setsockopt(self->p.cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(self->p.cfd);
+	self->p.cfd = -1;
+	n = ktls_recv(self->p.ss, c, sizeof(c));
+	EXPECT_GT(0, n);
+}
+
+TEST_F(handoff, tcp_fin_without_close_notify)
+{
+	unsigned char c[16];
+
+	shutdown(self->p.cfd, SHUT_WR);
+	EXPECT_EQ(-EPIPE, ktls_recv(self->p.ss, c, sizeof(c)));
+}
+
+TEST_F(handoff, keyupdate)
+{
+	if (variant->version != KTLS_TLS_1_3) {
+		EXPECT_EQ(-EOPNOTSUPP, ktls_rekey(self->p.cs, 1));
+		return;
+	}
+	EXPECT_EQ(0, transfer(self->p.cs, self->p.ss, 5000, 1));
+	if (!pair_kernel_at_least(6, 14)) {
+		EXPECT_EQ(-EKEYEXPIRED, ktls_rekey(self->p.cs, 0));
+		EXPECT_NE(NULL, strstr(ktls_reason_text(self->p.cs), "6.14"));
+		return;
+	}
+	/* ours, asking the peer to follow; data must flow both ways after */
+	ASSERT_EQ(0, ktls_rekey(self->p.cs, 1));
+	EXPECT_EQ(0, transfer(self->p.cs, self->p.ss, 70000, 2));
+	EXPECT_EQ(1, ktls_keyupdates_received(self->p.ss));
+	EXPECT_EQ(0, transfer(self->p.ss, self->p.cs, 70000, 3));
+	EXPECT_EQ(1, ktls_keyupdates_received(self->p.cs));
+	/* the peer's, not requesting ours */
+	ASSERT_EQ(0, ktls_rekey(self->p.ss, 0));
+	EXPECT_EQ(0, transfer(self->p.ss, self->p.cs, 20000, 4));
+	EXPECT_EQ(0, transfer(self->p.cs, self->p.ss, 20000, 5));
+}
+
+TEST_HARNESS_MAIN
