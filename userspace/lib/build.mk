@@ -39,3 +39,18 @@ $(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk
 	@mkdir -p $(dir $@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
 		-e 's|@VERSION@|$(KTLS_LIB_VERSION)|' $< > $@
+
+# Host unit test of the library (reasons, cipher mapping, handshakes up to
+# setsockopt), compiled from the sources with AddressSanitizer and UBSan.
+KTLS_LIB_UNIT := $(BUILD)/selftests/unit/ktls-reasons
+HOST_TESTS += $(KTLS_LIB_UNIT)
+
+$(KTLS_LIB_UNIT): selftests/unit/ktls_reasons.c $(KTLS_LIB_SRCS) \
+		  $(wildcard userspace/lib/*.h) $(KTLSKIT_CACHE)/src/6.1/.done
+	$(quiet) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all $(KTLS_CFLAGS) -U_FORTIFY_SOURCE \
+		-Wno-missing-prototypes $(KTLS_DEP_CFLAGS) -I$(KSFT_INC) \
+		-o $@ selftests/unit/ktls_reasons.c $(KTLS_LIB_SRCS) \
+		$(KTLS_DEP_LIBS) -lpthread
