@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -47,7 +48,9 @@
 static struct ktls_daemon_request req;
 static const char *send_file, *recv_file;
 static int count = 1;
-static bool handback, rekey;
+static bool handback, rekey, http;
+
+static ssize_t read_data(int fd, void *buf, size_t len);
 
 static void print_result(const struct ktls_daemon_result *r, int ret)
 {
@@ -200,10 +203,42 @@ static int do_recv(int fd, const char *file, uint64_t sid)
 	return ret;
 }
 
+/* Answer one HTTP request with the --send file (for curl). */
+static int do_http(int fd)
+{
+	char req_buf[8192], hdr[256];
+	size_t have = 0;
+	struct stat st;
+	int n;
+
+	while (have < sizeof(req_buf) - 1) {
+		ssize_t r = read_data(fd, req_buf + have,
+				      sizeof(req_buf) - 1 - have);
+
+		if (r <= 0)
+			return r ? (int)r : -EPIPE;
+		have += r;
+		req_buf[have] = '\0';
+		if (strstr(req_buf, "\r\n\r\n"))
+			break;
+	}
+	if (stat(send_file, &st))
+		return -errno;
+	n = snprintf(hdr, sizeof(hdr),
+		     "HTTP/1.1 200 OK\r\nContent-Length: %lld\r\nConnection: close\r\n\r\n",
+		     (long long)st.st_size);
+	if (write_all(fd, (unsigned char *)hdr, n))
+		return -EIO;
+	return do_send(fd, send_file);
+}
+
 static int after_handshake(int fd, const struct ktls_daemon_result *r)
 {
 	struct ktls_daemon_result res;
 	int ret = 0;
+
+	if (http)
+		return do_http(fd);
 
 	if (rekey) {
 		ret = ktls_daemon_rekey(req.socket_path, fd, r->session_id, 1,
@@ -581,7 +616,7 @@ static void usage(void)
 {
 	fputs("usage: ktlsd-client [--socket P] [--profile NAME] [--client-profile NAME]\n"
 	      "         [--sni NAME] [--alpn LIST] [--timeout MS] [--count N]\n"
-	      "         [--send FILE] [--recv FILE|-] [--handback] [--rekey]\n"
+	      "         [--send FILE] [--recv FILE|-] [--handback] [--rekey] [--http]\n"
 	      "         { accept PORT | connect HOST:PORT | pairs N | raw KIND }\n",
 	      stderr);
 }
@@ -600,6 +635,7 @@ int main(int argc, char **argv)
 		{ "recv", required_argument, NULL, 'r' },
 		{ "handback", no_argument, NULL, 'H' },
 		{ "rekey", no_argument, NULL, 'R' },
+		{ "http", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *client_profile = "client";
@@ -619,6 +655,7 @@ int main(int argc, char **argv)
 		case 'r': recv_file = optarg; break;
 		case 'H': handback = true; break;
 		case 'R': rekey = true; break;
+		case 'h': http = true; break;
 		default: usage(); return 2;
 		}
 	}

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Shared set-up of the ktlsd tests: a test PKI, a configuration with a
+# server and a client profile, a daemon in the foreground, and the test
+# application (ktlsd-client). Source it after selftests/lib.sh.
+#
+#   peer (openssl, gnutls) --TCP-- ktlsd-client --fd over Unix socket--> ktlsd
+#                                  plain I/O on kTLS <-- reply -----------'
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+CLIENT=$KTLSKIT_REPO/build/selftests/ktlsd/bin/ktlsd-client
+
+ktlsd_setup()
+{
+	need_ktls
+	need_cmd ss
+	[ -x "$CLIENT" ] || skip "ktlsd-client is not built (make tests)"
+	command -v ktlsd >/dev/null || skip "ktlsd is not built (make)"
+	make_tmp
+	T=$KTLSKIT_TMP
+	# others (the uid test) must reach the socket inside
+	chmod 755 "$T"
+	# made once and kept (mkpki is idempotent and locked): RSA keys
+	# take minutes under emulation
+	P=$KTLSKIT_REPO/build/ktlsd-test/pki
+	"$KTLSKIT_REPO/tools/pki/mkpki" --test "$P" >/dev/null ||
+		fail "mkpki failed"
+	SOCK=$T/ktlsd.sock
+	export KTLSD_SOCKET=$SOCK
+	CONF=$T/ktlsd.conf
+}
+
+# write_conf [GLOBAL LINES...]: the standard configuration; extra
+# [global] settings as arguments, extra profiles appended by the caller.
+write_conf()
+{
+	{
+		echo "[global]"
+		echo "socket = $SOCK"
+		echo "socket_mode = 0666"
+		echo "lock_memory = no"
+		local l
+		for l in "$@"; do
+			echo "$l"
+		done
+		cat <<EOC
+
+[profile server]
+role = server
+cert = $P/server-ec.chain.pem
+key = $P/server-ec.key
+allow_uid = 0
+
+[profile client]
+role = client
+ca = $P/root.crt
+server_name = server.test
+allow_uid = 0
+EOC
+	} > "$CONF"
+}
+
+# start_ktlsd [OPTIONS...]: run the daemon on $CONF until the test ends.
+start_ktlsd()
+{
+	local i
+	rm -f "$SOCK"
+	ktlsd -f -c "$CONF" "$@" 2>>"$T/ktlsd.log" &
+	KTLSD_PID=$!
+	track $KTLSD_PID
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$SOCK" ] && return 0
+		kill -0 $KTLSD_PID 2>/dev/null ||
+			fail "ktlsd exited: $(tail -5 "$T/ktlsd.log")"
+		sleep 0.1
+	done
+	fail "ktlsd did not listen: $(tail -5 "$T/ktlsd.log")"
+}
+
+fd_count()
+{
+	ls /proc/$1/fd | wc -l
+}
+
+ktlsd_alive()
+{
+	kill -0 $KTLSD_PID 2>/dev/null || fail "ktlsd died: $(tail -5 "$T/ktlsd.log")"
+}
+
+# expect_line FILE REGEX WHAT: the file has a matching line
+expect_line()
+{
+	grep -Eq "$2" "$1" || fail "$3: expected /$2/ in: $(head -c 600 "$1")"
+}
+
+CHECKS=0
+pass()
+{
+	CHECKS=$((CHECKS + 1))
+	echo "ok $CHECKS - $*"
+}
