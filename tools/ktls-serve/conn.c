@@ -99,13 +99,18 @@ void conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 	/* a head and its body go out as soon as written, never held back */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (tls_start(&c->tls, fd)) {
-		log_error("%s: out of memory for a TLS session", c->peer);
+		log_error("%s: %s", c->peer, c->tls.error[0] ? c->tls.error :
+			  "out of memory for a TLS session");
 		close(fd);
 		free(c);
 		return;
 	}
+	/* a ktlsd handshake: wait for the daemon's reply, not the client */
+	c->evfd = tls_wait_fd(&c->tls);
+	if (c->evfd < 0)
+		c->evfd = fd;
 	ev.data.ptr = c;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->evfd, &ev)) {
 		tls_free(&c->tls);
 		close(fd);
 		free(c);
@@ -521,6 +526,15 @@ static enum step do_handshake(struct conn *c)
 			log_error("%s: TLS handshake failed: %s", c->peer,
 				  c->tls.error);
 		return STEP_CLOSE;
+	}
+	if (c->evfd != c->fd) {
+		/* ktlsd answered (closing its fd): now the client's turn */
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+		c->evfd = c->fd;
+		c->events = EPOLLIN;
+		if (epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, c->fd, &ev))
+			return STEP_CLOSE;
 	}
 	c->state = CONN_READ;
 	c->deadline = in_s(c->w->o->idle_timeout);

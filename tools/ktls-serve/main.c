@@ -33,10 +33,13 @@ static void usage(void)
 "  help                    this text\n"
 "\n"
 "TLS options:\n"
-"  --cert FILE             certificate chain (PEM), required\n"
-"  --key FILE              private key (PEM), required\n"
-"  --inproc                handshake in this process with libktls (default;\n"
-"                          the ktlsd daemon mode is not available yet)\n"
+"  --cert FILE             certificate chain (PEM), required with --inproc\n"
+"  --key FILE              private key (PEM), required with --inproc\n"
+"  --inproc                handshake in this process with libktls (default)\n"
+"  --ktlsd[=SOCKET]        let ktlsd do the handshake with its own keys\n"
+"                          (default socket: $KTLSD_SOCKET, else\n"
+"                          /run/ktlsd/ktlsd.sock); --cert/--key not needed\n"
+"  --profile NAME          ktlsd profile to use (default: server)\n"
 "  --tls kernel|userspace  who makes records after the handshake (default\n"
 "                          kernel; userspace keeps wolfSSL, for comparison)\n"
 "  --require-ktls          refuse to start when the kernel has no kTLS\n"
@@ -74,6 +77,7 @@ enum {
 	OPT_WORKERS, OPT_LIST, OPT_SYMLINKS, OPT_MAX_HEADER_BYTES,
 	OPT_MAX_HEADERS, OPT_MAX_CONNS, OPT_HS_TIMEOUT, OPT_REQ_TIMEOUT,
 	OPT_IDLE_TIMEOUT, OPT_SEND_TIMEOUT, OPT_GRACE, OPT_ACCESS_LOG,
+	OPT_PROFILE,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +85,7 @@ static const struct option long_opts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "inproc", no_argument, NULL, OPT_INPROC },
 	{ "ktlsd", optional_argument, NULL, OPT_KTLSD },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "tls", required_argument, NULL, OPT_TLS },
 	{ "require-ktls", no_argument, NULL, OPT_REQUIRE_KTLS },
 	{ "tls-version", required_argument, NULL, OPT_TLS_VERSION },
@@ -148,6 +153,7 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 				bad_usage("--tls wants kernel or userspace, not '%s'",
 					  optarg);
 			break;
+		case OPT_PROFILE: o->profile = optarg; break;
 		case OPT_REQUIRE_KTLS: o->require_ktls = true; break;
 		case OPT_TLS_VERSION:
 			if (!strcmp(optarg, "1.2"))
@@ -325,7 +331,7 @@ int main(int argc, char **argv)
 	struct serve_opts o = {
 		.listen = "8443",
 		.backend = SERVE_TLS_INPROC,
-		.ktlsd_socket = "/run/ktlsd/ktlsd.sock",
+		.profile = "server",
 		.io = SERVE_IO_SENDFILE,
 		.max_header_bytes = 8192,
 		.max_headers = 100,
@@ -353,8 +359,8 @@ int main(int argc, char **argv)
 	o.root = argv[optind++];
 	if (optind < argc)
 		bad_usage("unexpected argument '%s'", argv[optind]);
-	if (!o.cert || !o.key)
-		bad_usage("%s", "--cert and --key are required");
+	if (o.backend == SERVE_TLS_INPROC && (!o.cert || !o.key))
+		bad_usage("%s", "--cert and --key are required (or --ktlsd)");
 	if (!o.workers)
 		o.workers = online_cpus();
 	return serve(&o);

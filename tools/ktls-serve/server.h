@@ -14,8 +14,12 @@
 #include "serve.h"
 
 /* tls.c: one connection's TLS, whoever runs the handshake */
+#define TLS_WANT_DAEMON	4		/* poll tls_wait_fd() for POLLIN */
+
 struct tls_conn {
-	struct ktls_session *s;
+	struct ktls_session *s;		/* in-process handshake */
+	struct ktls_daemon_op *op;	/* ktlsd handshake in flight */
+	int fd;
 	struct ktls_info info;
 	bool kernel;			/* TX and RX in the kernel */
 	bool ready;			/* handshake done, data may flow */
@@ -27,6 +31,7 @@ int tls_init(struct serve_opts *o);
 void tls_exit(void);
 const char *tls_mode_name(void);
 int tls_start(struct tls_conn *t, int fd);
+int tls_wait_fd(const struct tls_conn *t);
 int tls_step(struct tls_conn *t, int *want);
 void tls_free(struct tls_conn *t);
 ssize_t tls_recv(struct tls_conn *t, void *buf, size_t len);
@@ -53,6 +58,7 @@ struct conn {
 	struct conn *prev, *next;	/* the worker's list */
 	int fd;
 	enum conn_state state;
+	int evfd;			/* in epoll: fd, or ktlsd's reply */
 	unsigned int events;		/* what epoll watches now */
 	struct tls_conn tls;
 	char peer[64];

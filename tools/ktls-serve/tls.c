@@ -21,6 +21,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
+#include <linux/tls.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "server.h"
@@ -28,10 +30,18 @@
 #ifndef TCP_ULP
 #define TCP_ULP 31
 #endif
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+#define CT_ALERT	21
+#define CT_HANDSHAKE	22
+#define CT_DATA		23
 
 static struct ktls_ctx *ctx;
 static bool use_kernel;
-static enum serve_io io_mode;
+static bool use_daemon;
+static struct ktls_daemon_request dreq;
 
 /* Can this kernel attach the tls ULP? Tried on a loopback connection. */
 static int probe_ktls(void)
@@ -69,7 +79,7 @@ static int probe_ktls(void)
 
 /**
  * tls_init() - build the TLS context and decide where records are made
- * @o: options; io and tls_user may be changed to what is possible
+ * @o: options; io, tls_user and backend may be changed to what is possible
  *
  * Return: 0, or a negative errno after printing why.
  */
@@ -78,10 +88,10 @@ int tls_init(struct serve_opts *o)
 	struct ktls_config cfg;
 	int ret;
 
-	if (o->backend == SERVE_TLS_DAEMON) {
+	if (o->backend == SERVE_TLS_DAEMON && o->tls_user) {
 		fprintf(stderr,
-			"ktls-serve: daemon mode needs the ktlsd client of libktls, which this build does not have yet: use --inproc\n");
-		return -EOPNOTSUPP;
+			"ktls-serve: --tls userspace needs --inproc: ktlsd always hands over kernel TLS\n");
+		return -EINVAL;
 	}
 	if (!o->tls_user) {
 		ret = probe_ktls();
@@ -91,10 +101,12 @@ int tls_init(struct serve_opts *o)
 				"ktls-serve: * KERNEL TLS IS NOT AVAILABLE: %s\n"
 				"ktls-serve: * (modprobe tls, or a kernel with CONFIG_TLS).\n",
 				strerror(-ret));
-			if (o->require_ktls) {
+			if (o->require_ktls || o->backend == SERVE_TLS_DAEMON) {
 				fprintf(stderr,
-					"ktls-serve: * --require-ktls given: not serving.\n"
-					"ktls-serve: ****************************************************************\n");
+					"ktls-serve: * %s: not serving.\n"
+					"ktls-serve: ****************************************************************\n",
+					o->require_ktls ? "--require-ktls given" :
+					"ktlsd needs it");
 				return ret;
 			}
 			fprintf(stderr,
@@ -111,7 +123,22 @@ int tls_init(struct serve_opts *o)
 		o->io = SERVE_IO_WRITE;
 	}
 	use_kernel = !o->tls_user;
-	io_mode = o->io;
+
+	if (o->backend == SERVE_TLS_DAEMON) {
+		/* libktls's io_uring helpers need an in-process session */
+		if (o->io == SERVE_IO_URING) {
+			fprintf(stderr,
+				"ktls-serve: --io uring is not available with ktlsd yet: using sendfile\n");
+			o->io = SERVE_IO_SENDFILE;
+		}
+		use_daemon = true;
+		dreq.socket_path = o->ktlsd_socket;
+		dreq.role = KTLS_SERVER;
+		dreq.profile = o->profile;
+		dreq.alpn = "http/1.1,http/1.0";
+		dreq.timeout_ms = o->handshake_timeout * 1000;
+		return 0;
+	}
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.role = KTLS_SERVER;
@@ -120,7 +147,8 @@ int tls_init(struct serve_opts *o)
 	cfg.min_version = o->min_version;
 	cfg.max_version = o->max_version;
 	cfg.ciphers = o->ciphers;
-	cfg.alpn = "http/1.1";
+	/* curl --http1.0 offers only http/1.0; both are this server's */
+	cfg.alpn = "http/1.1,http/1.0";
 	cfg.handshake_timeout_ms = o->handshake_timeout * 1000;
 	ret = ktls_ctx_new(&cfg, &ctx);
 	if (ret) {
@@ -149,6 +177,8 @@ void tls_exit(void)
  */
 const char *tls_mode_name(void)
 {
+	if (use_daemon)
+		return "kernel TLS (handshake by ktlsd)";
 	return use_kernel ? "kernel TLS (in-process handshake)" :
 			    "user-space TLS (wolfSSL)";
 }
@@ -177,13 +207,63 @@ const char *tls_version_name(unsigned int v)
  */
 int tls_start(struct tls_conn *t, int fd)
 {
-	return ktls_session_new(ctx, fd, &t->s);
+	struct ktls_daemon_result res;
+	int ret;
+
+	t->fd = fd;
+	if (!use_daemon)
+		return ktls_session_new(ctx, fd, &t->s);
+	memset(&res, 0, sizeof(res));
+	ret = ktls_daemon_submit(fd, &dreq, &t->op);
+	if (ret)
+		snprintf(t->error, sizeof(t->error),
+			 "cannot reach ktlsd at %s: %s",
+			 dreq.socket_path ? dreq.socket_path : "its socket",
+			 strerror(-ret));
+	return ret;
+}
+
+/**
+ * tls_wait_fd() - what to poll while ktlsd runs the handshake
+ * @t: state from tls_start()
+ *
+ * Return: the daemon reply's fd, or -1 when the client socket itself is
+ * what the handshake waits on.
+ */
+int tls_wait_fd(const struct tls_conn *t)
+{
+	return t->op ? ktls_daemon_op_fd(t->op) : -1;
+}
+
+static int daemon_step(struct tls_conn *t, int *want)
+{
+	struct ktls_daemon_result res;
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	ret = ktls_daemon_complete(t->op, &res);
+	if (ret == -EAGAIN) {
+		*want = TLS_WANT_DAEMON;
+		return ret;
+	}
+	/* the op is freed now, and its fd closed */
+	t->op = NULL;
+	if (ret) {
+		snprintf(t->error, sizeof(t->error), "ktlsd: %.200s (%s)",
+			 res.text[0] ? res.text : strerror(-ret),
+			 ktls_daemon_reason_name(res.reason));
+		return ret;
+	}
+	t->info = res.info;
+	t->kernel = true;
+	t->ready = true;
+	return 0;
 }
 
 /**
  * tls_step() - advance the handshake; on completion move keys to the kernel
  * @t: state from tls_start()
- * @want: KTLS_WANT_READ or KTLS_WANT_WRITE on -EAGAIN
+ * @want: KTLS_WANT_READ, KTLS_WANT_WRITE or TLS_WANT_DAEMON on -EAGAIN
  *
  * Return: 0 when data may flow, -EAGAIN, or a negative errno with the
  * reason in @t->error.
@@ -192,6 +272,10 @@ int tls_step(struct tls_conn *t, int *want)
 {
 	int ret;
 
+	if (t->op)
+		return daemon_step(t, want);
+	if (!t->s)
+		return -EINVAL;
 	ret = ktls_handshake_step(t->s, want);
 	if (ret == -EAGAIN)
 		return ret;
@@ -215,8 +299,45 @@ int tls_step(struct tls_conn *t, int *want)
  */
 void tls_free(struct tls_conn *t)
 {
+	/* dropping a pending request tells ktlsd to stop */
+	ktls_daemon_op_free(t->op);
+	t->op = NULL;
 	ktls_session_free(t->s);
 	t->s = NULL;
+}
+
+/*
+ * A kTLS socket ktlsd handed back has no session here: read records
+ * ourselves. Data is returned; close_notify ends the stream; any other
+ * alert, and post-handshake messages (a client's KeyUpdate), end the
+ * connection: this server keeps no daemon session to follow them.
+ */
+static ssize_t raw_recv(struct tls_conn *t, void *buf, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	unsigned char type = CT_DATA;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	n = recvmsg(t->fd, &msg, MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_TLS &&
+		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
+			type = *(unsigned char *)CMSG_DATA(cm);
+	if (type == CT_DATA)
+		return n;
+	if (type == CT_ALERT && n >= 2 && ((unsigned char *)buf)[1] == 0)
+		return 0;
+	return -ECONNABORTED;
 }
 
 /**
@@ -231,8 +352,11 @@ void tls_free(struct tls_conn *t)
  */
 ssize_t tls_recv(struct tls_conn *t, void *buf, size_t len)
 {
-	ssize_t n = ktls_recv(t->s, buf, len);
+	ssize_t n;
 
+	if (!t->s)
+		return raw_recv(t, buf, len);
+	n = ktls_recv(t->s, buf, len);
 	if (n == -EPIPE)
 		return 0;
 	if (n == -EWOULDBLOCK)
@@ -250,7 +374,12 @@ ssize_t tls_recv(struct tls_conn *t, void *buf, size_t len)
  */
 ssize_t tls_send(struct tls_conn *t, const void *buf, size_t len)
 {
-	return ktls_send(t->s, buf, len);
+	ssize_t n;
+
+	if (t->s)
+		return ktls_send(t->s, buf, len);
+	n = send(t->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return n < 0 ? -errno : n;
 }
 
 /**
@@ -264,7 +393,12 @@ ssize_t tls_send(struct tls_conn *t, const void *buf, size_t len)
  */
 ssize_t tls_sendfile(struct tls_conn *t, int in_fd, off_t *off, size_t count)
 {
-	return ktls_sendfile(t->s, in_fd, off, count);
+	ssize_t n;
+
+	if (t->s)
+		return ktls_sendfile(t->s, in_fd, off, count);
+	n = sendfile(t->fd, in_fd, off, count);
+	return n < 0 ? -errno : n;
 }
 
 /**
@@ -314,6 +448,29 @@ ssize_t tls_uring_splice(struct tls_conn *t, struct io_uring *ring,
  */
 void tls_close_notify(struct tls_conn *t)
 {
-	if (t->ready)
+	static const unsigned char alert[2] = { 1, 0 };
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)alert, .iov_len = 2 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+
+	if (!t->ready)
+		return;
+	if (t->s) {
 		ktls_close_notify(t->s);
+		return;
+	}
+	/* the kernel never sends close_notify: an alert record, type 21 */
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_TLS;
+	cm->cmsg_type = TLS_SET_RECORD_TYPE;
+	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
+	*(unsigned char *)CMSG_DATA(cm) = CT_ALERT;
+	if (sendmsg(t->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		return;
 }

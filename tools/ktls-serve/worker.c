@@ -46,7 +46,7 @@ void worker_watch(struct conn *c, unsigned int events)
 
 	if (c->events == events)
 		return;
-	if (!epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, c->fd, &ev))
+	if (!epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, c->evfd, &ev))
 		c->events = events;
 }
 

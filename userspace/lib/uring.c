@@ -215,6 +215,8 @@ KTLS_EXPORT ssize_t ktls_uring_splice(struct io_uring *ring,
 					     in - out, 0);
 			n = submit_wait(ring);
 			if (n <= 0) {
+				/* what already reached the socket counts */
+				done += out;
 				ret = n ? n : -EIO;
 				goto out;
 			}

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# ktls-serve in daemon mode: ktlsd holds the key and runs every handshake,
+# ktls-serve gets each socket back with kTLS on and serves it. curl and
+# openssl s_client over TLS 1.2 and 1.3 fetch files byte for byte;
+# keep-alive, a range and a 404 work the same as in-process; a stopped
+# daemon means failed handshakes, not a dead server.
+#
+#   curl --TLS--> ktls-serve --fd over Unix socket--> ktlsd (dev key)
+#                     | sendfile on the returned kTLS socket
+#
+# ktlskit-timeout: 600
+
+. "$(dirname "$0")/serve.bash"
+need_serve
+command -v ktlsd >/dev/null || skip "ktlsd is not built"
+setup_root
+
+SOCK=$T/ktlsd.sock
+cat > "$T/ktlsd.conf" <<EOF
+[global]
+socket = $SOCK
+socket_mode = 0666
+lock_memory = no
+
+[profile web]
+role = server
+cert = $P/localhost.crt
+key = $P/localhost.key
+allow_uid = 0
+EOF
+ktlsd -f -c "$T/ktlsd.conf" 2> "$T/ktlsd.log" &
+KPID=$!
+track $KPID
+for ((i = 0; i < 100; i++)); do
+	[ -S "$SOCK" ] && break
+	sleep 0.1
+done
+[ -S "$SOCK" ] || fail "ktlsd did not start: $(tail -n 5 "$T/ktlsd.log")"
+
+# no --cert/--key: the server process never sees the key
+PORT=$(free_port)
+"$SERVE" --ktlsd="$SOCK" --profile web --listen "127.0.0.1:$PORT" \
+	serve "$R" > "$T/access.log" 2> "$T/serve.err" &
+SPID=$!
+track $SPID
+wait_port "$PORT" 20
+U=https://localhost:$PORT
+CA=$P/dev-ca.crt
+
+tx0=$(tls_stat TlsTxSw)
+n=0
+for ver in 1.2 1.3; do
+	for f in $SIZES; do
+		rm -f "$T/out"
+		fetch_curl "$ver" "$f" "$T/out"
+		check "ktlsd TLS $ver curl $f: SHA-256 matches" \
+			same_hash "$R/$f" "$T/out"
+		fetch_ossl "$ver" "$f" "$T/out"
+		check "ktlsd TLS $ver s_client $f: SHA-256 matches" \
+			same_hash "$R/$f" "$T/out"
+		n=$((n + 2))
+	done
+done
+tx=$(($(tls_stat TlsTxSw) - tx0))
+check "kernel TX on all $n connections (TlsTxSw +$tx)" [ "$tx" -ge "$n" ]
+check "access log: kTLS/sendfile on every line" \
+	[ "$(grep -vc ' kTLS/sendfile' "$T/access.log")" = 0 ]
+
+check "range through ktlsd" \
+	[ "$(curl_c -r 0-4 "$U/hello.txt")" = "hello" ]
+check "404 through ktlsd" [ "$(status "$U/none")" = 404 ]
+urls=
+for i in $(seq 20); do
+	urls="$urls $U/one"
+done
+# shellcheck disable=SC2086
+check "keep-alive through ktlsd: 20 requests, one connection" \
+	[ "$(curl_c -o /dev/null -w '%{num_connects}\n' $urls | paste -sd+ | bc)" = 1 ]
+
+kill "$KPID"
+wait "$KPID" 2>/dev/null
+check "ktlsd stopped: the request fails" \
+	! curl_c -o /dev/null --max-time 20 "$U/one" 2>/dev/null
+check "ktlsd stopped: ktls-serve says why" \
+	grep -q "ktlsd" "$T/serve.err"
+check "ktlsd stopped: ktls-serve is still running" kill -0 "$SPID"
+stop_serve
+finish
