@@ -35,15 +35,10 @@ tds_need_module()
 
 tds_cleanup()
 {
-	local p
-	for p in $KTLSKIT_PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
+	cleanup_tmp
 	ip netns del "$NSA" 2>/dev/null
 	ip netns del "$NSB" 2>/dev/null
 	grep -q '^tlsdevsim ' /proc/modules && rmmod tlsdevsim
-	[ -n "$KTLSKIT_TMP" ] && rm -rf "$KTLSKIT_TMP"
 }
 
 # tds_setup [INSMOD ARGS]: module loaded, pair 0 split over two namespaces.
