@@ -98,14 +98,13 @@ curl_c -D "$T/h" -o /dev/null -X DELETE "$U/hello.txt"
 check "405 says Allow: GET, HEAD" grep -q "^Allow: GET, HEAD" "$T/h"
 
 # 100 requests on one connection
-urls=
+args=()
 for i in $(seq 100); do
-	urls="$urls $U/r16k+1"
+	args+=(-o /dev/null "$U/r16k+1")
 done
 lines0=$(log_lines)
-# shellcheck disable=SC2086
-curl_c -w '%{num_connects} %{http_code} %{size_download}\n' -o /dev/null \
-	$urls > "$T/ka"
+curl_c -w '%{num_connects} %{http_code} %{size_download}\n' "${args[@]}" \
+	> "$T/ka"
 check "keep-alive: 100 answers of 200 with 16385 bytes" \
 	[ "$(grep -c ' 200 16385$' "$T/ka")" = 100 ]
 check "keep-alive: one TCP connection for 100 requests" \

@@ -522,7 +522,8 @@ static enum step do_handshake(struct conn *c)
 		return STEP_WAIT;
 	}
 	if (ret) {
-		if (!c->w->o->quiet)
+		/* clients that connect and leave (probes) are not news */
+		if (!c->w->o->quiet && !c->tls.quiet_fail)
 			log_error("%s: TLS handshake failed: %s", c->peer,
 				  c->tls.error);
 		return STEP_CLOSE;

@@ -33,13 +33,14 @@ static void usage(void)
 "  help                    this text\n"
 "\n"
 "TLS options:\n"
-"  --cert FILE             certificate chain (PEM), required with --inproc\n"
-"  --key FILE              private key (PEM), required with --inproc\n"
-"  --inproc                handshake in this process with libktls (default)\n"
-"  --ktlsd[=SOCKET]        let ktlsd do the handshake with its own keys\n"
-"                          (default socket: $KTLSD_SOCKET, else\n"
-"                          /run/ktlsd/ktlsd.sock); --cert/--key not needed\n"
+"  --ktlsd[=SOCKET]        ktlsd does the handshakes with keys only it holds\n"
+"                          (the default; socket: $KTLSD_SOCKET, else\n"
+"                          /run/ktlsd/ktlsd.sock)\n"
 "  --profile NAME          ktlsd profile to use (default: server)\n"
+"  --inproc                handshake in this process with libktls, with\n"
+"                          --cert and --key (which imply --inproc)\n"
+"  --cert FILE             certificate chain (PEM), for --inproc\n"
+"  --key FILE              private key (PEM), for --inproc\n"
 "  --tls kernel|userspace  who makes records after the handshake (default\n"
 "                          kernel; userspace keeps wolfSSL, for comparison)\n"
 "  --require-ktls          refuse to start when the kernel has no kTLS\n"
@@ -130,6 +131,8 @@ static unsigned int number(const char *s, const char *opt, unsigned int min,
 	return v;
 }
 
+static bool backend_set;
+
 static void parse_opts(int argc, char **argv, struct serve_opts *o)
 {
 	int c;
@@ -138,9 +141,13 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 		switch (c) {
 		case OPT_CERT: o->cert = optarg; break;
 		case OPT_KEY: o->key = optarg; break;
-		case OPT_INPROC: o->backend = SERVE_TLS_INPROC; break;
+		case OPT_INPROC:
+			o->backend = SERVE_TLS_INPROC;
+			backend_set = true;
+			break;
 		case OPT_KTLSD:
 			o->backend = SERVE_TLS_DAEMON;
+			backend_set = true;
 			if (optarg)
 				o->ktlsd_socket = optarg;
 			break;
@@ -330,7 +337,7 @@ int main(int argc, char **argv)
 {
 	struct serve_opts o = {
 		.listen = "8443",
-		.backend = SERVE_TLS_INPROC,
+		.backend = SERVE_TLS_DAEMON,
 		.profile = "server",
 		.io = SERVE_IO_SENDFILE,
 		.max_header_bytes = 8192,
@@ -359,8 +366,13 @@ int main(int argc, char **argv)
 	o.root = argv[optind++];
 	if (optind < argc)
 		bad_usage("unexpected argument '%s'", argv[optind]);
+	/* a certificate and key on the command line mean in-process */
+	if (!backend_set && (o.cert || o.key))
+		o.backend = SERVE_TLS_INPROC;
 	if (o.backend == SERVE_TLS_INPROC && (!o.cert || !o.key))
-		bad_usage("%s", "--cert and --key are required (or --ktlsd)");
+		bad_usage("%s", "--inproc needs --cert and --key");
+	if (o.backend == SERVE_TLS_DAEMON && (o.cert || o.key))
+		bad_usage("%s", "--cert and --key go with --inproc: with ktlsd the daemon holds the key");
 	if (!o.workers)
 		o.workers = online_cpus();
 	return serve(&o);

@@ -23,7 +23,7 @@ struct tls_conn {
 	struct ktls_info info;
 	bool kernel;			/* TX and RX in the kernel */
 	bool ready;			/* handshake done, data may flow */
-	bool eof;
+	bool quiet_fail;		/* peer just went away: not worth a line */
 	char error[256];
 };
 

@@ -249,6 +249,7 @@ static int daemon_step(struct tls_conn *t, int *want)
 	/* the op is freed now, and its fd closed */
 	t->op = NULL;
 	if (ret) {
+		t->quiet_fail = res.reason == KTLS_R_PEER_CLOSED;
 		snprintf(t->error, sizeof(t->error), "ktlsd: %.200s (%s)",
 			 res.text[0] ? res.text : strerror(-ret),
 			 ktls_daemon_reason_name(res.reason));
@@ -282,6 +283,7 @@ int tls_step(struct tls_conn *t, int *want)
 	if (!ret && use_kernel)
 		ret = ktls_offload(t->s);
 	if (ret) {
+		t->quiet_fail = ktls_reason(t->s) == KTLS_R_PEER_CLOSED;
 		snprintf(t->error, sizeof(t->error), "%s (%s)",
 			 ktls_reason_text(t->s),
 			 ktls_reason_name(ktls_reason(t->s)));
