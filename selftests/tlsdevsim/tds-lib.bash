@@ -41,6 +41,17 @@ tds_cleanup()
 	grep -q '^tlsdevsim ' /proc/modules && rmmod tlsdevsim
 }
 
+# tds_place_pair: pair 0, freshly loaded, into the namespaces, addressed.
+tds_place_pair()
+{
+	ip link set tds0a netns "$NSA" && ip link set tds0b netns "$NSB" ||
+		fail "moving the pair into namespaces"
+	ip -n "$NSA" addr add "$TDS_A/24" dev tds0a
+	ip -n "$NSB" addr add "$TDS_B/24" dev tds0b
+	ip -n "$NSA" link set tds0a up
+	ip -n "$NSB" link set tds0b up
+}
+
 # tds_setup [INSMOD ARGS]: module loaded, pair 0 split over two namespaces.
 tds_setup()
 {
@@ -50,14 +61,9 @@ tds_setup()
 	NSB=tdsb-$$
 	trap tds_cleanup EXIT
 	ip netns add "$NSA" && ip netns add "$NSB" || fail "ip netns add"
-	ip link set tds0a netns "$NSA" && ip link set tds0b netns "$NSB" ||
-		fail "moving the pair into namespaces"
-	ip -n "$NSA" addr add "$TDS_A/24" dev tds0a
-	ip -n "$NSB" addr add "$TDS_B/24" dev tds0b
 	ip -n "$NSA" link set lo up
 	ip -n "$NSB" link set lo up
-	ip -n "$NSA" link set tds0a up
-	ip -n "$NSB" link set tds0b up
+	tds_place_pair
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-subj /CN=tlsdevsim -days 2 -keyout "$KTLSKIT_TMP/key.pem" \
 		-out "$KTLSKIT_TMP/cert.pem" 2>/dev/null ||
