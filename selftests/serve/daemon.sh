@@ -81,7 +81,7 @@ check "keep-alive through ktlsd: 20 requests, one connection" \
 kill "$KPID"
 wait "$KPID" 2>/dev/null
 check "ktlsd stopped: the request fails" \
-	! curl_c -o /dev/null --max-time 20 "$U/one?after" 2>/dev/null
+	not curl_c -o /dev/null --max-time 20 "$U/one?after" 2>/dev/null
 check "ktlsd stopped: ktls-serve says why" \
 	grep -q "cannot reach ktlsd" "$T/serve.err"
 tail -n 3 "$T/serve.err" | sed 's/^/# /'

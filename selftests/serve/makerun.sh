@@ -51,7 +51,7 @@ for ((i = 0; i < 100; i++)); do
 	kill -0 $mk 2>/dev/null || break
 	sleep 0.2
 done
-check "stopped: make run ended" ! kill -0 $mk 2>/dev/null
+check "stopped: make run ended" not kill -0 $mk 2>/dev/null
 sleep 1
 check "stopped: no ktls-serve or ktlsd left" \
 	[ -z "$(pgrep -f "$data/ktlskit" || true)" ]

@@ -102,6 +102,12 @@ finish()
 	exit $?
 }
 
+# not COMMAND...: for check, which cannot take a bare "!"
+not()
+{
+	! "$@"
+}
+
 same_hash()
 {
 	[ -f "$1" ] && [ -f "$2" ] && [ "$(sha256 "$1")" = "$(sha256 "$2")" ]
