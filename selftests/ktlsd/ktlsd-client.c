@@ -644,19 +644,45 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'S': req.socket_path = optarg; break;
-		case 'p': req.profile = optarg; break;
-		case 'P': client_profile = optarg; break;
-		case 'n': req.server_name = optarg; break;
-		case 'a': req.alpn = optarg; break;
-		case 't': req.timeout_ms = atoi(optarg); break;
-		case 'c': count = atoi(optarg); break;
-		case 's': send_file = optarg; break;
-		case 'r': recv_file = optarg; break;
-		case 'H': handback = true; break;
-		case 'R': rekey = true; break;
-		case 'h': http = true; break;
-		default: usage(); return 2;
+		case 'S':
+			req.socket_path = optarg;
+			break;
+		case 'p':
+			req.profile = optarg;
+			break;
+		case 'P':
+			client_profile = optarg;
+			break;
+		case 'n':
+			req.server_name = optarg;
+			break;
+		case 'a':
+			req.alpn = optarg;
+			break;
+		case 't':
+			req.timeout_ms = atoi(optarg);
+			break;
+		case 'c':
+			count = atoi(optarg);
+			break;
+		case 's':
+			send_file = optarg;
+			break;
+		case 'r':
+			recv_file = optarg;
+			break;
+		case 'H':
+			handback = true;
+			break;
+		case 'R':
+			rekey = true;
+			break;
+		case 'h':
+			http = true;
+			break;
+		default:
+			usage();
+			return 2;
 		}
 	}
 	if (argc - optind != 2) {

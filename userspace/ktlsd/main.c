@@ -191,7 +191,7 @@ static int make_socket(const struct ktlsd_conf *c)
 		ktlsd_log(LOG_ERR, "socket path %s is too long", c->socket);
 		return -ENAMETOOLONG;
 	}
-	strcpy(sun.sun_path, c->socket);
+	memcpy(sun.sun_path, c->socket, strlen(c->socket) + 1);
 	copy = strdup(c->socket);
 	if (!copy)
 		return -ENOMEM;

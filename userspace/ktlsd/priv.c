@@ -19,6 +19,8 @@
 
 #include "ktlsd.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static const unsigned int keep_caps[] = {
 	CAP_DAC_READ_SEARCH,
 	CAP_IPC_LOCK,
@@ -33,7 +35,7 @@ static int set_caps(void)
 	unsigned int i;
 
 	memset(data, 0, sizeof(data));
-	for (i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keep_caps); i++) {
 		unsigned int c = keep_caps[i];
 
 		data[c / 32].effective |= 1u << (c % 32);
@@ -46,7 +48,7 @@ static bool kept(unsigned int cap)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(keep_caps); i++)
 		if (keep_caps[i] == cap)
 			return true;
 	return false;

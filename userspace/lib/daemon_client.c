@@ -89,7 +89,7 @@ static int dial(const char *path, struct ktls_daemon_result *res)
 			   path);
 		return -ENAMETOOLONG;
 	}
-	strcpy(sun.sun_path, path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0) {
 		err = -errno;
@@ -365,17 +365,8 @@ out:
 	return ret;
 }
 
-/**
- * ktls_daemon_submit() - ask ktlsd to run a handshake, without waiting
- * @fd: connected TCP socket; do not use it until the request completes
- * @req: what to ask
- * @opp: the pending request
- *
- * Return: 0, or a negative errno when the daemon could not be asked.
- */
-KTLS_EXPORT int ktls_daemon_submit(int fd,
-				   const struct ktls_daemon_request *req,
-				   struct ktls_daemon_op **opp)
+static int submit(int fd, const struct ktls_daemon_request *req,
+		  struct ktls_daemon_op **opp, struct ktls_daemon_result *res)
 {
 	unsigned char msg[KTLSD_MAX_MSG];
 	unsigned char *a = msg + sizeof(struct ktlsd_hdr);
@@ -383,8 +374,10 @@ KTLS_EXPORT int ktls_daemon_submit(int fd,
 	int ret;
 
 	*opp = NULL;
-	if (!req->profile || !*req->profile)
+	if (!req->profile || !*req->profile) {
+		local_fail(res, -EINVAL, "no profile named in the request");
 		return -EINVAL;
+	}
 	ret = ktlsd_attr_put_u32(a, cap, &off, KTLSD_A_ROLE, req->role);
 	if (!ret)
 		ret = ktlsd_attr_put_str(a, cap, &off, KTLSD_A_PROFILE,
@@ -398,10 +391,28 @@ KTLS_EXPORT int ktls_daemon_submit(int fd,
 	if (!ret && req->timeout_ms)
 		ret = ktlsd_attr_put_u32(a, cap, &off, KTLSD_A_TIMEOUT_MS,
 					 req->timeout_ms);
-	if (ret)
+	if (ret) {
+		local_fail(res, ret, "request too large: %s", strerror(-ret));
 		return ret;
+	}
 	return start(req->socket_path, fd, msg, off, KTLSD_MSG_HANDSHAKE,
-		     opp, NULL);
+		     opp, res);
+}
+
+/**
+ * ktls_daemon_submit() - ask ktlsd to run a handshake, without waiting
+ * @fd: connected TCP socket; do not use it until the request completes
+ * @req: what to ask
+ * @opp: the pending request
+ *
+ * Return: 0, or a negative errno when the daemon could not be asked
+ * (-ENOENT or -ECONNREFUSED: it is not running).
+ */
+KTLS_EXPORT int ktls_daemon_submit(int fd,
+				   const struct ktls_daemon_request *req,
+				   struct ktls_daemon_op **opp)
+{
+	return submit(fd, req, opp, NULL);
 }
 
 static int wait_reply(struct ktls_daemon_op *op,
@@ -436,13 +447,9 @@ KTLS_EXPORT int ktls_daemon_handshake(int fd,
 	struct ktls_daemon_op *op;
 	int ret;
 
-	ret = ktls_daemon_submit(fd, req, &op);
-	if (ret) {
-		if (!res->text[0] || res->status != ret)
-			local_fail(res, ret, "could not ask ktlsd (%s): %s",
-				   sock_path(req->socket_path), strerror(-ret));
+	ret = submit(fd, req, &op, res);
+	if (ret)
 		return ret;
-	}
 	return wait_reply(op, res);
 }
 

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Peers that misbehave end only their own handshake: silence (timeout),
+# garbage (not TLS), a hang-up in the middle of a ClientHello; and an
+# application that dies after passing its socket. Meanwhile other
+# handshakes go through, and no descriptor leaks.
+#
+#   bash /dev/tcp peer --TCP--> ktlsd-client accept --fd--> ktlsd
+#                               ktlsd-client pairs  --fds-->   (at once)
+#
+# ktlskit-timeout: 300
+
+. "$(dirname "$0")/lib.bash"
+ktlsd_setup
+write_conf "handshake_timeout = 3s"
+start_ktlsd
+"$CLIENT" pairs 1 > "$T/app" 2>&1 || fail "pairs: $(cat "$T/app")"
+sleep 0.3
+fd0=$(fd_count $KTLSD_PID)
+
+# peer WHAT: the application accepts; the peer does WHAT on fd 3
+peer()
+{
+	local port pid
+	port=$(free_port)
+	"$CLIENT" accept "$port" > "$T/app" 2>&1 &
+	pid=$!
+	wait_port "$port"
+	exec 3<>"/dev/tcp/127.0.0.1/$port"
+	eval "$1"
+	wait $pid
+	local rc=$?
+	exec 3>&- 3<&-
+	return $rc
+}
+
+# silence, while 2 pairs (4 handshakes) go through
+start=$(date +%s.%N)
+"$CLIENT" pairs 2 > "$T/pairs" 2>&1 &
+pairs=$!
+peer ":" && fail "silent peer: handshake succeeded"
+end=$(date +%s.%N)
+expect_line "$T/app" '^error status=-110 reason=timeout: peer stalled: handshake not finished after 3000 ms' \
+	"silent peer"
+wait $pairs || fail "others during the stall: $(cat "$T/pairs")"
+pass "silent peer: timeout after $(echo "$end - $start" | bc | cut -c1-4) s; 4 other handshakes went through meanwhile"
+
+peer "printf 'GET / HTTP/1.0\r\n\r\n' >&3" && fail "garbage peer succeeded"
+expect_line "$T/app" '^error .*reason=not-tls: peer does not speak TLS: it sent "GET / HT' \
+	"garbage peer"
+pass "garbage peer: $(cut -d: -f2- "$T/app")"
+
+# the first bytes of a ClientHello, then the peer hangs up
+peer "printf '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03' >&3; exec 3>&- 3<&-" &&
+	fail "half ClientHello succeeded"
+expect_line "$T/app" '^error .*reason=(peer-closed|io|protocol): ' \
+	"peer hang-up"
+pass "peer hangs up mid-ClientHello: $(cut -d: -f2- "$T/app")"
+
+# the application dies with its handshake in flight: ktlsd drops it
+port=$(free_port)
+"$CLIENT" accept "$port" > "$T/app" 2>&1 &
+app=$!
+wait_port "$port"
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+sleep 1
+kill -9 $app
+wait $app 2>/dev/null
+sleep 0.5
+exec 3>&- 3<&-
+grep -q 'result=client-gone' "$T/ktlsd.log" ||
+	fail "ktlsd did not notice the application left: $(tail -3 "$T/ktlsd.log")"
+pass "application killed mid-handshake: ktlsd drops the handshake"
+
+ktlsd_alive
+sleep 0.5
+fd1=$(fd_count $KTLSD_PID)
+[ "$fd1" = "$fd0" ] || fail "ktlsd had $fd0 descriptors, now $fd1: $(ls -l /proc/$KTLSD_PID/fd)"
+pass "no descriptor leaked ($fd0 before and after)"
