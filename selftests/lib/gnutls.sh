@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# libktls against GnuTLS, through ktls-cat, for every TLS version x cipher
+# the kernel can carry, both roles, both directions in each connection:
+#
+#   ktls-cat connect --sendfile A  --(kTLS)-->  gnutls-serv --echo  (A back)
+#   ktls-cat listen --sendfile A   <--(kTLS)--  gnutls-cli < B
+#
+# gnutls-serv's echo mode reads lines and treats some as commands, so its
+# payloads are base64 text cut to the exact size; gnutls-cli gets binary.
+# Payloads rotate over 0, 1, 16383, 16384, 16385 bytes and 1 MiB, plus one
+# 16 MiB transfer per role (see openssl.sh for why not 64 MiB).
+#
+# ktlskit-timeout: 1800
+
+. "$(dirname "$0")/interop.bash"
+need_cmd gnutls-serv gnutls-cli ss base64
+need_cat
+setup_pki
+
+BIG=${BIG:-16777216}
+TMO=${TMO:-90}
+hold() { sleep 300; }
+
+prio() {
+	echo "NORMAL:-VERS-ALL:+VERS-TLS$1:-CIPHER-ALL:+$2"
+}
+
+# text_file NAME BYTES: base64 text of exactly BYTES bytes
+text_file() {
+	head -c $(($2 * 3 / 4 + 16)) /dev/urandom | base64 | head -c "$2" \
+		> "$T/$1"
+}
+
+client_echo() {
+	local ver=$1 ours=$2 iana=$3 gnu=$4 size=$5
+
+	next_port
+	text_file in "$size"
+	timeout $TMO gnutls-serv --echo -p "$PORT" \
+		--x509certfile "$P/server.pem" --x509keyfile "$P/server.key" \
+		--priority "$(prio "$ver" "$gnu")" > "$T/peer.err" 2>&1 &
+	wait_listen "$PORT"
+	timeout $TMO "$CAT" connect "localhost:$PORT" --ca "$P/ca.pem" \
+		--tls "$ver" --cipher "$ours" --json --sendfile "$T/in" \
+		> "$T/out" 2>"$T/cat.err"
+	local rc=$?
+	stop_jobs
+	check "client TLS $ver $iana: $size bytes echoed by gnutls-serv" \
+		ok_transfer $rc "$T/in" "$T/out" "$iana"
+}
+
+server_both() {
+	local ver=$1 ours=$2 iana=$3 gnu=$4 size=$5 rc
+
+	next_port
+	payload_file in "$size"
+	payload_file back "$((size / 2 + 1))"
+	timeout $TMO "$CAT" listen "127.0.0.1:$PORT" --cert "$P/server.pem" \
+		--key "$P/server.key" --tls "$ver" --cipher "$ours" --json \
+		--sendfile "$T/in" > "$T/got" 2>"$T/cat.err" &
+	local pid=$!
+	wait_listen "$PORT"
+	timeout $TMO gnutls-cli -p "$PORT" --x509cafile "$P/ca.pem" \
+		--priority "$(prio "$ver" "$gnu")" --logfile "$T/peer.err" \
+		localhost < "$T/back" > "$T/out" 2>>"$T/peer.err"
+	wait $pid
+	rc=$?
+	stop_jobs
+	check "server TLS $ver $iana: $size bytes to gnutls-cli" \
+		ok_transfer $rc "$T/in" "$T/out" "$iana"
+	check "server TLS $ver $iana: $((size / 2 + 1)) bytes from gnutls-cli" \
+		same_file "$T/back" "$T/got"
+}
+
+run_matrix() {
+	local i=0 ver ours iana ossl gnu
+
+	while read -r ver ours iana ossl gnu; do
+		[ -n "$ver" ] || continue
+		case "$ver $ours" in *${ONLY:-}*) ;; *) continue ;; esac
+		for f in client_echo server_both; do
+			set -- $SIZES
+			shift $((i % $#))
+			i=$((i + 1))
+			$f "$ver" "$ours" "$iana" "$gnu" "$1"
+		done
+	done <<< "$MATRIX"
+	[ "$BIG" -gt 0 ] || return 0
+	client_echo 1.3 TLS13-CHACHA20-POLY1305-SHA256 \
+		TLS_CHACHA20_POLY1305_SHA256 CHACHA20-POLY1305 "$BIG"
+	server_both 1.2 ECDHE-ECDSA-AES256-GCM-SHA384 \
+		TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 AES-256-GCM "$BIG"
+}
+
+stats_begin
+run_matrix
+stats_check
+finish
