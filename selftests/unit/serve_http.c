@@ -106,7 +106,7 @@ TEST(parse_errors)
 	unsigned int i;
 	char *b;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		EXPECT_EQ(cases[i].ret, parse(cases[i].req, &r, &b))
 			TH_LOG("case %u: %s", i, cases[i].req);
 		free(b);
@@ -176,7 +176,7 @@ TEST(ranges)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		r.first = r.last = 0;
 		ret = http_range_parse(cases[i].v, cases[i].size, &r);
 		EXPECT_EQ(cases[i].ret, ret) TH_LOG("%s", cases[i].v);
@@ -223,7 +223,7 @@ TEST(paths)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ret = http_path_normalize(cases[i].target, out, sizeof(out));
 		EXPECT_EQ(cases[i].ret, ret) TH_LOG("%s", cases[i].target);
 		if (!ret && cases[i].out)

@@ -357,11 +357,20 @@ static int make_listing(struct conn *c, int dfd)
 		len += sprintf(out + len, "%s\">", dir ? "/" : "");
 		for (p = name; *p; p++) {
 			switch (*p) {
-			case '<': len += sprintf(out + len, "&lt;"); break;
-			case '>': len += sprintf(out + len, "&gt;"); break;
-			case '&': len += sprintf(out + len, "&amp;"); break;
-			case '"': len += sprintf(out + len, "&quot;"); break;
-			default: out[len++] = *p;
+			case '<':
+				len += sprintf(out + len, "&lt;");
+				break;
+			case '>':
+				len += sprintf(out + len, "&gt;");
+				break;
+			case '&':
+				len += sprintf(out + len, "&amp;");
+				break;
+			case '"':
+				len += sprintf(out + len, "&quot;");
+				break;
+			default:
+				out[len++] = *p;
 			}
 		}
 		len += sprintf(out + len, "%s</a></li>\n", dir ? "/" : "");

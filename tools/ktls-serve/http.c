@@ -297,22 +297,24 @@ int http_parse_date(const char *s, time_t *t)
 	struct tm tm;
 
 	memset(&tm, 0, sizeof(tm));
+	/* IMF-fixdate, then RFC 850, then asctime; %n proves a full match */
 	if (sscanf(s, "%3s, %2d %3s %4d %2d:%2d:%2d %3s%n", wd, &d, mon, &y,
 		   &hh, &mm, &ss, gmt, &n) == 8 && n && !s[n] &&
+	    !strcmp(gmt, "GMT"))
+		goto parsed;
+	n = 0;
+	if (sscanf(s, "%15[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d %3s%n", wd, &d,
+		   mon, &y, &hh, &mm, &ss, gmt, &n) == 8 && n && !s[n] &&
 	    !strcmp(gmt, "GMT")) {
-		/* IMF-fixdate */
-	} else if (n = 0, sscanf(s, "%15[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d %3s%n",
-				 wd, &d, mon, &y, &hh, &mm, &ss, gmt, &n) == 8 &&
-		   n && !s[n] && !strcmp(gmt, "GMT")) {
-		/* RFC 850: two-digit year, RFC 9110 5.6.7 says 50 years */
+		/* two-digit year: RFC 9110 5.6.7's 50-year rule */
 		y += y < 70 ? 2000 : 1900;
-	} else if (n = 0, sscanf(s, "%3s %3s %2d %2d:%2d:%2d %4d%n", wd, mon,
-				 &d, &hh, &mm, &ss, &y, &n) == 7 &&
-		   n && !s[n]) {
-		/* asctime */
-	} else {
-		return -EINVAL;
+		goto parsed;
 	}
+	n = 0;
+	if (sscanf(s, "%3s %3s %2d %2d:%2d:%2d %4d%n", wd, mon, &d, &hh, &mm,
+		   &ss, &y, &n) != 7 || !n || s[n])
+		return -EINVAL;
+parsed:
 	tm.tm_mon = month_index(mon);
 	if (tm.tm_mon < 0 || d < 1 || d > 31 || hh > 23 || mm > 59 ||
 	    ss > 60 || y < 1970)

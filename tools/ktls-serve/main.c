@@ -139,8 +139,12 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 
 	while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_CERT: o->cert = optarg; break;
-		case OPT_KEY: o->key = optarg; break;
+		case OPT_CERT:
+			o->cert = optarg;
+			break;
+		case OPT_KEY:
+			o->key = optarg;
+			break;
 		case OPT_INPROC:
 			o->backend = SERVE_TLS_INPROC;
 			backend_set = true;
@@ -160,8 +164,12 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 				bad_usage("--tls wants kernel or userspace, not '%s'",
 					  optarg);
 			break;
-		case OPT_PROFILE: o->profile = optarg; break;
-		case OPT_REQUIRE_KTLS: o->require_ktls = true; break;
+		case OPT_PROFILE:
+			o->profile = optarg;
+			break;
+		case OPT_REQUIRE_KTLS:
+			o->require_ktls = true;
+			break;
 		case OPT_TLS_VERSION:
 			if (!strcmp(optarg, "1.2"))
 				o->min_version = o->max_version = KTLS_TLS_1_2;
@@ -171,8 +179,12 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 				bad_usage("--tls-version wants 1.2 or 1.3, not '%s'",
 					  optarg);
 			break;
-		case OPT_CIPHER: o->ciphers = optarg; break;
-		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_CIPHER:
+			o->ciphers = optarg;
+			break;
+		case OPT_LISTEN:
+			o->listen = optarg;
+			break;
 		case OPT_IO:
 			if (!strcmp(optarg, "sendfile"))
 				o->io = SERVE_IO_SENDFILE;
@@ -187,8 +199,12 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 		case OPT_WORKERS:
 			o->workers = number(optarg, "--workers", 1, 1024);
 			break;
-		case OPT_LIST: o->list_dirs = true; break;
-		case OPT_SYMLINKS: o->symlinks_out = true; break;
+		case OPT_LIST:
+			o->list_dirs = true;
+			break;
+		case OPT_SYMLINKS:
+			o->symlinks_out = true;
+			break;
 		case OPT_MAX_HEADER_BYTES:
 			o->max_header_bytes = number(optarg, "--max-header-bytes",
 						     256, 1 << 20);
@@ -218,9 +234,15 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 		case OPT_GRACE:
 			o->grace = number(optarg, "--grace", 0, 3600);
 			break;
-		case OPT_ACCESS_LOG: o->access_log = optarg; break;
-		case 'q': o->quiet = true; break;
-		case 'h': usage(); exit(0);
+		case OPT_ACCESS_LOG:
+			o->access_log = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage();
+			exit(0);
 		default:
 			fprintf(stderr, "Try 'ktls-serve help'.\n");
 			exit(2);
@@ -251,9 +273,12 @@ static void raise_fd_limit(void)
 static const char *io_name(enum serve_io io)
 {
 	switch (io) {
-	case SERVE_IO_SENDFILE: return "sendfile";
-	case SERVE_IO_URING: return "io_uring splice";
-	case SERVE_IO_WRITE: return "read and write";
+	case SERVE_IO_SENDFILE:
+		return "sendfile";
+	case SERVE_IO_URING:
+		return "io_uring splice";
+	case SERVE_IO_WRITE:
+		return "read and write";
 	}
 	return "?";
 }

@@ -70,7 +70,7 @@ const char *mime_type(const char *path)
 
 	if (!dot || !dot[1])
 		return "application/octet-stream";
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(types); i++)
 		if (!strcasecmp(dot + 1, types[i].ext))
 			return types[i].type;
 	return "application/octet-stream";

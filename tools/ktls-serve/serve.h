@@ -16,6 +16,10 @@
 #include <sys/types.h>
 #include <time.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* How response bodies leave the process. */
 enum serve_io {
 	SERVE_IO_SENDFILE,	/* sendfile() on the kTLS socket */

@@ -127,6 +127,4 @@ int log_open(const char *path);
 void log_access(struct conn *c);
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-extern volatile sig_atomic_t serve_stopping;
-
 #endif /* KTLS_SERVE_SERVER_H */
