@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -62,8 +63,14 @@ KTLS_EXPORT ssize_t ktls_write_all(struct ktls_session *s, const void *buf,
 	size_t done = 0;
 
 	while (done < len) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
 		ssize_t n = ktls_send(s, p + done, len - done);
 
+		/* user-space fallback on a blocking socket: wait and retry */
+		if (n == -EAGAIN && !(fcntl(s->fd, F_GETFL) & O_NONBLOCK)) {
+			poll(&pfd, 1, -1);
+			continue;
+		}
 		if (n < 0)
 			return n;
 		done += n;

@@ -55,12 +55,18 @@ KTLS_EXPORT int ktls_get_info(const struct ktls_session *s,
 			memcpy(info->server_name, sni, slen);
 	}
 	info->resumed = wolfSSL_session_reused(s->ssl);
-	/*
-	 * Device offload is chosen by the kernel at setsockopt time; the
-	 * socket diag (INET_DIAG_ULP_INFO) query that tells them apart is
-	 * not done here yet, so kernel means software unless proven.
-	 */
 	info->tx = s->tx_kernel ? KTLS_CARRIER_KERNEL_SW : KTLS_CARRIER_USER;
 	info->rx = s->rx_kernel ? KTLS_CARRIER_KERNEL_SW : KTLS_CARRIER_USER;
+	/* the kernel picks device offload at setsockopt time: ask it */
+	if (s->tx_kernel || s->rx_kernel) {
+		enum ktls_carrier tx = info->tx, rx = info->rx;
+
+		if (!__ktls_carriers(s->fd, &tx, &rx)) {
+			if (s->tx_kernel && tx != KTLS_CARRIER_USER)
+				info->tx = tx;
+			if (s->rx_kernel && rx != KTLS_CARRIER_USER)
+				info->rx = rx;
+		}
+	}
 	return 0;
 }

@@ -113,6 +113,9 @@ int __ktls_cert_fail(struct ktls_session *s);
 /* offload.c */
 int __ktls_install(struct ktls_session *s, int dir);
 
+/* carrier.c */
+int __ktls_carriers(int fd, enum ktls_carrier *tx, enum ktls_carrier *rx);
+
 /* feed.c */
 int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len);
 

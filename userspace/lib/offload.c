@@ -202,6 +202,15 @@ static int drain_pending(struct ktls_session *s)
 	return 0;
 }
 
+static bool peer_half_closed(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	return !getsockopt(fd, SOL_TCP, TCP_INFO, &ti, &len) &&
+	       ti.tcpi_state == TCP_CLOSE_WAIT;
+}
+
 static uint64_t default_limit(unsigned int kcipher)
 {
 	/* RFC 8446 5.5 and RFC 9147 4.5.3: records per key */
@@ -250,6 +259,17 @@ KTLS_EXPORT int ktls_offload(struct ktls_session *s)
 			 s->ctx->cfg.rekey_records :
 			 default_limit(s->kcipher);
 	ret = attach_ulp(s);
+	if (ret == -ENOTCONN && peer_half_closed(s->fd)) {
+		/*
+		 * The peer sent its data and FIN right behind the handshake;
+		 * the kernel attaches only to ESTABLISHED sockets. wolfSSL
+		 * carries what is left of this connection.
+		 */
+		s->reason = KTLS_R_NONE;
+		s->text[0] = '\0';
+		s->offloaded = true;
+		return 0;
+	}
 	if (ret)
 		return ret;
 	ret = __ktls_install(s, TLS_TX);

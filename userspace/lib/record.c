@@ -4,12 +4,15 @@
  * (alerts, NewSessionTicket, KeyUpdate) are handled here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/tls.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "internal.h"
+#include <wolfssl/error-ssl.h>
 
 #ifndef SOL_TLS
 #define SOL_TLS 282
@@ -152,19 +155,31 @@ static ssize_t take_pending(struct ktls_session *s, void *buf, size_t len)
 	return n;
 }
 
+/* Without kTLS on RX (fallback): wolfSSL reads, blocking unless O_NONBLOCK. */
 static ssize_t recv_user(struct ktls_session *s, void *buf, size_t len)
 {
-	int n = wolfSSL_read(s->ssl, buf, len > INT32_MAX ? INT32_MAX : len);
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+	int n;
 
-	if (n > 0)
-		return n;
-	switch (wolfSSL_get_error(s->ssl, n)) {
-	case WOLFSSL_ERROR_ZERO_RETURN:
-		return 0;
-	case WOLFSSL_ERROR_WANT_READ:
-		return -EAGAIN;
+	for (;;) {
+		n = wolfSSL_read(s->ssl, buf, len > INT32_MAX ? INT32_MAX : len);
+		if (n > 0)
+			return n;
+		switch (wolfSSL_get_error(s->ssl, n)) {
+		case WOLFSSL_ERROR_ZERO_RETURN:
+			return 0;
+		case WOLFSSL_ERROR_WANT_READ:
+			if (fcntl(s->fd, F_GETFL) & O_NONBLOCK)
+				return -EAGAIN;
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				return -errno;
+			continue;
+		case WOLFSSL_ERROR_SYSCALL:
+		case SOCKET_PEER_CLOSED_E:
+			return -EPIPE;
+		}
+		return -EIO;
 	}
-	return -EIO;
 }
 
 /**
