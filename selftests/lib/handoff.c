@@ -206,4 +206,52 @@ TEST_F(handoff, keyupdate)
 	EXPECT_EQ(0, transfer(self->p.cs, self->p.ss, 20000, 5));
 }
 
+/* The AEAD usage limit: rekey (TLS 1.3, 6.14+) or close, never exceed. */
+static void limit_case(struct __test_metadata *_metadata, unsigned int ver,
+		       const char *cipher)
+{
+	struct pair_opts o = {
+		.version = ver, .cipher = cipher, .offload = true,
+		.rekey_records = 8,
+	};
+	unsigned char buf[1000], got[20 * 1000];
+	bool rekeys = ver == KTLS_TLS_1_3 && pair_kernel_at_least(6, 14);
+	struct pair p;
+	int i;
+
+	if (!pair_kernel_has_tls())
+		SKIP(return, "kernel has no TLS: run in the VM (tools/vm/run)");
+	ASSERT_EQ(0, pair_open(&p, &o));
+	pair_fill(buf, sizeof(buf), 9);
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ((ssize_t)sizeof(buf),
+			  ktls_send(p.cs, buf, sizeof(buf)));
+	if (!rekeys) {
+		EXPECT_EQ(-EKEYEXPIRED, ktls_send(p.cs, buf, sizeof(buf)));
+		EXPECT_NE(NULL, strstr(ktls_reason_text(p.cs), "usage limit"));
+		if (ver == KTLS_TLS_1_2) {
+			EXPECT_EQ(8000, pair_recv_all(p.ss, got, sizeof(got)));
+			EXPECT_EQ(0, ktls_peer_alert(p.ss));
+		}
+		pair_close(&p);
+		return;
+	}
+	for (; i < 20; i++)
+		ASSERT_EQ((ssize_t)sizeof(buf),
+			  ktls_send(p.cs, buf, sizeof(buf)));
+	EXPECT_EQ(20000, pair_recv_all(p.ss, got, sizeof(got)));
+	EXPECT_LE(2, ktls_keyupdates_received(p.ss));
+	pair_close(&p);
+}
+
+TEST(aead_limit_tls12_closes)
+{
+	limit_case(_metadata, KTLS_TLS_1_2, "ECDHE-ECDSA-AES128-GCM-SHA256");
+}
+
+TEST(aead_limit_tls13)
+{
+	limit_case(_metadata, KTLS_TLS_1_3, "TLS13-AES256-GCM-SHA384");
+}
+
 TEST_HARNESS_MAIN
