@@ -21,13 +21,23 @@ rekey_kernel() {
 	[ "$ma" -gt 6 ] || { [ "$ma" -eq 6 ] && [ "${mi%%[!0-9]*}" -ge 14 ]; }
 }
 
+# feed CMD: s_server's input, paced from the moment the client connected
+feed() {
+	local i
+
+	for i in $(seq 300); do
+		ss -Htn state established "sport = :$PORT" | grep -q . && break
+		sleep 0.1
+	done
+	sleep 1; echo before; sleep 1; echo "$1"; sleep 1; echo after; sleep 3
+}
+
 # peer_update CMD: s_server sends data, the command, then more data
 peer_update() {
 	local cmd=$1 rc
 
 	next_port
-	{ sleep 3; echo before; sleep 1; echo "$cmd"; sleep 1; echo after;
-	  sleep 2; } | timeout $TMO openssl s_server -accept "$PORT" \
+	feed "$cmd" | timeout $TMO openssl s_server -accept "$PORT" \
 		-naccept 1 -tls1_3 -cert "$P/server.pem" -key "$P/server.key" \
 		> "$T/peer.out" 2>"$T/peer.err" &
 	wait_listen "$PORT"
