@@ -20,6 +20,15 @@
 need_cmd openssl sha256sum
 ktlsd_setup
 write_conf
+cat >> "$CONF" <<EOC
+
+[profile client12]
+role = client
+ca = $P/root.crt
+server_name = server.test
+max_version = 1.2
+allow_uid = 0
+EOC
 start_ktlsd
 make_payload "$T/in" 300000
 
@@ -84,14 +93,15 @@ wrong-host hostname-mismatch not valid for
 expired cert-expired expired on
 EOL
 
-# TLS 1.2 resumption: the ticket comes inside the handshake
+# TLS 1.2 resumption: the ticket comes inside the handshake; ktlsd keeps
+# it only for a profile limited to TLS 1.2 (resuming pins the version)
 cert=server-ec
 port=$(free_port)
 sleep 120 2>/dev/null | s_server -naccept 2 -quiet -tls1_2 > /dev/null 2>"$T/peer.err" &
 track $!
 wait_port "$port"
-timeout 120 "$CLIENT" --count 2 connect "127.0.0.1:$port" > "$T/app" 2>&1 ||
-	fail "TLS 1.2 resumption: $(cat "$T/app")"
+timeout 120 "$CLIENT" --profile client12 --count 2 connect "127.0.0.1:$port" \
+	> "$T/app" 2>&1 || fail "TLS 1.2 resumption: $(cat "$T/app")"
 [ "$(sed -n 2p "$T/app" | grep -c 'resumed=1')" = 1 ] ||
 	fail "TLS 1.2: second handshake was not resumed: $(cat "$T/app")"
 pass "client TLS 1.2: second connection resumed with the ticket ktlsd kept"

@@ -89,6 +89,31 @@ static int send_record(int fd, unsigned char type, const void *buf,
 	return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -errno;
 }
 
+/* One record and its TLS content type (data when no cmsg came). */
+static ssize_t recv_record(int fd, void *buf, size_t len, unsigned char *type)
+{
+	char cbuf[CMSG_SPACE(1)];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	do {
+		n = recvmsg(fd, &mh, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	*type = 23;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_TLS &&
+		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
+			*type = *CMSG_DATA(cm);
+	return n;
+}
+
 static int write_all(int fd, const unsigned char *p, size_t n)
 {
 	while (n) {
@@ -136,7 +161,6 @@ static int do_send(int fd, const char *file)
 static int do_recv(int fd, const char *file, uint64_t sid)
 {
 	static unsigned char buf[65536];
-	char cbuf[CMSG_SPACE(1)];
 	int out = file ? open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
 	struct ktls_daemon_result res;
 	int ret = 0;
@@ -144,26 +168,14 @@ static int do_recv(int fd, const char *file, uint64_t sid)
 	if (file && out < 0)
 		return -errno;
 	for (;;) {
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
-		unsigned char type = 23;
-		struct cmsghdr *cm;
-		ssize_t n = recvmsg(fd, &mh, 0);
+		unsigned char type;
+		ssize_t n = recv_record(fd, buf, sizeof(buf), &type);
 
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			fprintf(stderr, "recv: %s\n", strerror(errno));
+			ret = n;
+			fprintf(stderr, "recv: %s\n", strerror(-n));
 			break;
 		}
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == SOL_TLS &&
-			    cm->cmsg_type == TLS_GET_RECORD_TYPE)
-				type = *CMSG_DATA(cm);
 		if (type == 23) {
 			if (!n)
 				break;		/* TCP end without close_notify */
@@ -359,25 +371,11 @@ static int cmd_connect(const char *hp)
 /* One data record; tickets before it are skipped. */
 static ssize_t read_data(int fd, void *buf, size_t len)
 {
-	char cbuf[CMSG_SPACE(1)];
-
 	for (;;) {
-		struct iovec iov = { .iov_base = buf, .iov_len = len };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
-		unsigned char type = 23;
-		struct cmsghdr *cm;
-		ssize_t n = recvmsg(fd, &mh, 0);
+		unsigned char type;
+		ssize_t n = recv_record(fd, buf, len, &type);
 
-		if (n < 0)
-			return -errno;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == SOL_TLS &&
-			    cm->cmsg_type == TLS_GET_RECORD_TYPE)
-				type = *CMSG_DATA(cm);
-		if (type == 23)
+		if (n < 0 || type == 23)
 			return n;
 		if (type != 22)
 			return -EPROTO;

@@ -83,6 +83,26 @@ fd_count()
 	ls /proc/$1/fd | wc -l
 }
 
+# idle_fds: one real handshake pair, then the daemon's descriptor count
+# into $FD0, to compare with at the end
+idle_fds()
+{
+	"$CLIENT" pairs 1 > "$T/app" 2>&1 || fail "pairs: $(cat "$T/app")"
+	sleep 0.3
+	FD0=$(fd_count $KTLSD_PID)
+}
+
+# same_fds: the count is back to $FD0
+same_fds()
+{
+	local fd1
+	sleep 0.5
+	fd1=$(fd_count $KTLSD_PID)
+	[ "$fd1" = "$FD0" ] ||
+		fail "ktlsd had $FD0 descriptors, now $fd1: $(ls -l /proc/$KTLSD_PID/fd)"
+	pass "no descriptor leaked ($FD0 before and after)"
+}
+
 ktlsd_alive()
 {
 	kill -0 $KTLSD_PID 2>/dev/null || fail "ktlsd died: $(tail -5 "$T/ktlsd.log")"

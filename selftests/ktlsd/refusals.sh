@@ -18,10 +18,7 @@ ktlsd_setup
 write_conf "request_timeout = 1s"
 start_ktlsd
 
-# one good handshake pair first: the idle fd count after real work
-"$CLIENT" pairs 1 > "$T/app" 2>&1 || fail "pairs: $(cat "$T/app")"
-sleep 0.3
-fd0=$(fd_count $KTLSD_PID)
+idle_fds
 
 # app_with_tcp USER ARGS...: ktlsd-client accept as USER, with a plain TCP
 # peer that sends nothing (the request is refused before any TLS)
@@ -81,7 +78,4 @@ ktlsd_alive
 
 "$CLIENT" pairs 2 > "$T/app" 2>&1 || fail "after refusals: $(cat "$T/app")"
 pass "ktlsd still serves after every refusal"
-sleep 0.5
-fd1=$(fd_count $KTLSD_PID)
-[ "$fd1" = "$fd0" ] || fail "ktlsd had $fd0 descriptors, now $fd1: $(ls -l /proc/$KTLSD_PID/fd)"
-pass "no descriptor leaked ($fd0 before and after)"
+same_fds

@@ -290,6 +290,8 @@ static void fail_from_session(struct ktlsd_job *j, int ret)
 
 	if (r == KTLS_R_NONE)
 		r = ret == -ENOMEM ? KTLS_R_INTERNAL : KTLS_R_PROTOCOL;
+	if (j->offered_ticket)
+		ktlsd_ticket_drop(j->profile, j->sni);
 	if (!text[0])
 		text = strerror(-ret);
 	reply_error(j, ret, r, "%s", text);
@@ -299,15 +301,22 @@ static void keep_or_free(struct ktlsd_job *j, const struct ktls_info *info,
 			 uint64_t *id)
 {
 	const struct ktlsd_conf *c = j->conf;
+	unsigned int keep_ms = c->keep_ms, keep_max = c->keep_max;
 	struct ktls_ticket *t;
 	struct ktlsd_kept *k;
 
 	*id = 0;
+	/*
+	 * wolfSSL offers only the version of the session it resumes: a TLS
+	 * 1.2 ticket would pin later handshakes to TLS 1.2, so it is kept
+	 * only for profiles that stop at 1.2 anyway.
+	 */
 	if (j->role == KTLS_CLIENT && info->version == KTLS_TLS_1_2 &&
+	    j->prof->max_version == KTLS_TLS_1_2 &&
 	    !ktls_session_get_ticket(j->s, &t))
 		ktlsd_ticket_put(j->profile, j->sni, t, c->ticket_ms,
 				 c->tickets_max);
-	if (info->version != KTLS_TLS_1_3 || !c->keep_max || !c->keep_ms)
+	if (info->version != KTLS_TLS_1_3 || !keep_max || !keep_ms)
 		return;
 	k = calloc(1, sizeof(*k));
 	if (!k)
@@ -321,8 +330,8 @@ static void keep_or_free(struct ktlsd_job *j, const struct ktls_info *info,
 	/* the store owns both now */
 	j->s = NULL;
 	j->conf = NULL;
-	if (!ktlsd_keep_add(k, c->keep_ms, c->keep_max))
-		*id = k->id;
+	if (ktlsd_keep_add(k, keep_ms, keep_max, id))
+		*id = 0;
 }
 
 static void reply_ok(struct ktlsd_job *j)

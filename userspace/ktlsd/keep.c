@@ -64,10 +64,13 @@ static struct ktlsd_kept *unlink_oldest(void)
  *	the store afterwards, whatever the result
  * @ms: how long
  * @max: at most this many sessions; the oldest is dropped
+ * @idp: the session id (@k may be evicted by another thread at once, so
+ *	it is not to be read after this call)
  *
- * Return: 0 with @k->id set, or a negative errno (@k was freed).
+ * Return: 0, or a negative errno (@k was freed).
  */
-int ktlsd_keep_add(struct ktlsd_kept *k, unsigned int ms, unsigned int max)
+int ktlsd_keep_add(struct ktlsd_kept *k, unsigned int ms, unsigned int max,
+		   uint64_t *idp)
 {
 	struct ktlsd_kept *old = NULL;
 
@@ -89,6 +92,7 @@ int ktlsd_keep_add(struct ktlsd_kept *k, unsigned int ms, unsigned int max)
 	k->next = kept;
 	kept = k;
 	nkept++;
+	*idp = k->id;
 	pthread_mutex_unlock(&keep_lock);
 	ktlsd_kept_free(old);
 	return 0;
@@ -287,4 +291,33 @@ int ktlsd_ticket_use(const char *profile, const char *sni,
 		}
 	pthread_mutex_unlock(&keep_lock);
 	return ret;
+}
+
+/**
+ * ktlsd_ticket_drop() - forget the ticket for profile and name
+ * @profile: profile name
+ * @sni: server name ("" when none)
+ *
+ * Called when a handshake that offered it failed: a stale ticket must not
+ * make every later handshake fail too.
+ */
+void ktlsd_ticket_drop(const char *profile, const char *sni)
+{
+	struct ticket **pp, *t = NULL;
+
+	pthread_mutex_lock(&keep_lock);
+	for (pp = &tickets; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->profile, profile) &&
+		    !strcmp((*pp)->sni, sni)) {
+			t = *pp;
+			*pp = t->next;
+			ntickets--;
+			break;
+		}
+	pthread_mutex_unlock(&keep_lock);
+	if (t) {
+		ktls_ticket_free(t->t);
+		free(t);
+		atomic_fetch_sub(&ktlsd_stats.tickets, 1);
+	}
 }

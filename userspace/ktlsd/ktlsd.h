@@ -231,7 +231,8 @@ struct ktlsd_kept {
 	char sni[256];
 };
 
-int ktlsd_keep_add(struct ktlsd_kept *k, unsigned int ms, unsigned int max);
+int ktlsd_keep_add(struct ktlsd_kept *k, unsigned int ms, unsigned int max,
+		   uint64_t *idp);
 struct ktlsd_kept *ktlsd_keep_take(uint64_t id, uid_t uid);
 void ktlsd_keep_put_back(struct ktlsd_kept *k, unsigned int ms);
 void ktlsd_kept_free(struct ktlsd_kept *k);
@@ -241,6 +242,7 @@ void ktlsd_ticket_put(const char *profile, const char *sni,
 		      unsigned int max);
 int ktlsd_ticket_use(const char *profile, const char *sni,
 		     struct ktls_session *s);
+void ktlsd_ticket_drop(const char *profile, const char *sni);
 void ktlsd_tickets_flush(void);
 
 /* priv.c */

@@ -31,6 +31,7 @@ struct ktlsd_state ktlsd = {
 };
 
 static const char *socket_override;
+static bool use_syslog;
 
 /**
  * ktlsd_now_ms() - monotonic milliseconds
@@ -255,7 +256,7 @@ static void reload(const char *path)
 	    !old->user != !n->user)
 		ktlsd_log(LOG_WARNING,
 			  "socket, workers and user change only at restart");
-	ktlsd_log_init(old->log_syslog || n->log_syslog, n->log_level);
+	ktlsd_log_init(use_syslog, n->log_level);
 	/* tickets belong to the old profiles' settings */
 	ktlsd_tickets_flush();
 	ktlsd_conf_put(old);
@@ -354,8 +355,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ktlsd: %s is not usable (see above)\n", path);
 		return 1;
 	}
-	ktlsd_log_init(c->log_syslog || !foreground,
-		       verbose ? LOG_DEBUG : c->log_level);
+	use_syslog = c->log_syslog || !foreground;
+	ktlsd_log_init(use_syslog, verbose ? LOG_DEBUG : c->log_level);
 	ktlsd.conf = c;
 	lfd = make_socket(c);
 	if (lfd < 0) {
