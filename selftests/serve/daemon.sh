@@ -57,6 +57,7 @@ for ver in 1.2 1.3; do
 		fetch_curl "$ver" "$f" "$T/out"
 		check "ktlsd TLS $ver curl $f: SHA-256 matches" \
 			same_hash "$R/$f" "$T/out"
+		rm -f "$T/out"
 		fetch_ossl "$ver" "$f" "$T/out"
 		check "ktlsd TLS $ver s_client $f: SHA-256 matches" \
 			same_hash "$R/$f" "$T/out"

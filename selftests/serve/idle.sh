@@ -14,7 +14,7 @@
 . "$(dirname "$0")/serve.bash"
 need_serve
 [ -x /usr/bin/python3 ] || skip "python3 is not installed"
-N=${SERVE_IDLE:-10000}
+N=${KTLSKIT_SERVE_IDLE:-10000}
 ulimit -n 65536 2>/dev/null || skip "cannot raise the fd limit to 65536"
 setup_root
 start_serve --workers 1 --idle-timeout 1200 --handshake-timeout 300 \

@@ -145,9 +145,10 @@ body_of()
 {
 	local n
 
-	n=$(head -c 65536 "$1" | LC_ALL=C grep -obUaP '\r\n\r\n' |
-		head -n 1 | cut -d: -f1)
-	[ -n "$n" ] || return 1
+	# the head is the first "record" when records end at a blank line
+	n=$(head -c 65536 "$1" |
+		LC_ALL=C awk 'BEGIN { RS = "\r\n\r\n" } { print length($0); exit }')
+	[ -n "$n" ] && LC_ALL=C grep -aq $'^\r$' "$1" || return 1
 	tail -c +$((n + 5)) "$1" > "$2"
 }
 
