@@ -174,38 +174,38 @@ static int move_file(struct __test_metadata *_metadata, FIXTURE_DATA(datapath) *
 	return bad || j.ret != FILE_SIZE ? -1 : 0;
 }
 
-TEST_F(datapath, write)
+TEST_F_TIMEOUT(datapath, write, 240)
 {
 	EXPECT_EQ(0, move_file(_metadata, self, P_WRITE));
 }
 
-TEST_F(datapath, sendfile)
+TEST_F_TIMEOUT(datapath, sendfile, 240)
 {
 	EXPECT_EQ(0, move_file(_metadata, self, P_SENDFILE));
 }
 
-TEST_F(datapath, splice)
+TEST_F_TIMEOUT(datapath, splice, 240)
 {
 	EXPECT_EQ(0, move_file(_metadata, self, P_SPLICE));
 }
 
-TEST_F(datapath, uring_send)
+TEST_F_TIMEOUT(datapath, uring_send, 240)
 {
 	EXPECT_EQ(0, move_file(_metadata, self, P_URING));
 }
 
-TEST_F(datapath, uring_send_zc)
+TEST_F_TIMEOUT(datapath, uring_send_zc, 240)
 {
 	EXPECT_EQ(0, move_file(_metadata, self, P_URING_ZC));
 }
 
-TEST_F(datapath, uring_splice)
+TEST_F_TIMEOUT(datapath, uring_splice, 240)
 {
 	EXPECT_EQ(0, move_file(_metadata, self, P_URING_SPLICE));
 }
 
 /* splice out of the kTLS socket, then recv for the close_notify after it */
-TEST_F(datapath, splice_to_file_then_close_notify)
+TEST_F_TIMEOUT(datapath, splice_to_file_then_close_notify, 240)
 {
 	struct job j = {
 		.s = self->p.cs, .fd = self->fd, .map = self->map,
@@ -239,7 +239,7 @@ TEST_F(datapath, splice_to_file_then_close_notify)
 }
 
 /* io_uring: data, then an alert record by sendmsg, read back with types */
-TEST_F(datapath, uring_record_types)
+TEST_F_TIMEOUT(datapath, uring_record_types, 240)
 {
 	struct io_uring ring;
 	unsigned char buf[64], type;

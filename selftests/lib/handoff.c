@@ -104,7 +104,7 @@ static int transfer(struct ktls_session *from, struct ktls_session *to,
 	return ret;
 }
 
-TEST_F(handoff, info)
+TEST_F_TIMEOUT(handoff, info, 240)
 {
 	struct ktls_info ci, si;
 
@@ -118,7 +118,7 @@ TEST_F(handoff, info)
 	EXPECT_STREQ(ci.cipher, si.cipher);
 }
 
-TEST_F(handoff, sizes_both_ways)
+TEST_F_TIMEOUT(handoff, sizes_both_ways, 240)
 {
 	static const size_t sizes[] = { 1, 16383, 16384, 16385, 1 << 20 };
 	unsigned int i;
@@ -130,7 +130,7 @@ TEST_F(handoff, sizes_both_ways)
 }
 
 /* A TLS 1.3 wolfSSL server sends a ticket the client meets after the switch. */
-TEST_F(handoff, ticket_consumed)
+TEST_F_TIMEOUT(handoff, ticket_consumed, 240)
 {
 	if (variant->version != KTLS_TLS_1_3)
 		SKIP(return, "no post-handshake ticket in TLS 1.2");
@@ -139,7 +139,7 @@ TEST_F(handoff, ticket_consumed)
 	EXPECT_EQ(1, ktls_ctx_has_session(self->p.cctx));
 }
 
-TEST_F(handoff, close_notify_both_ways)
+TEST_F_TIMEOUT(handoff, close_notify_both_ways, 240)
 {
 	unsigned char c;
 
@@ -150,7 +150,7 @@ TEST_F(handoff, close_notify_both_ways)
 	EXPECT_EQ(0, ktls_recv(self->p.cs, &c, 1));
 }
 
-TEST_F(handoff, fatal_alert_named)
+TEST_F_TIMEOUT(handoff, fatal_alert_named, 240)
 {
 	unsigned char c;
 
@@ -161,7 +161,7 @@ TEST_F(handoff, fatal_alert_named)
 			       "handshake_failure"));
 }
 
-TEST_F(handoff, peer_reset_is_error)
+TEST_F_TIMEOUT(handoff, peer_reset_is_error, 240)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	unsigned char c[16];
@@ -174,7 +174,7 @@ TEST_F(handoff, peer_reset_is_error)
 	EXPECT_GT(0, n);
 }
 
-TEST_F(handoff, tcp_fin_without_close_notify)
+TEST_F_TIMEOUT(handoff, tcp_fin_without_close_notify, 240)
 {
 	unsigned char c[16];
 
@@ -182,7 +182,7 @@ TEST_F(handoff, tcp_fin_without_close_notify)
 	EXPECT_EQ(-EPIPE, ktls_recv(self->p.ss, c, sizeof(c)));
 }
 
-TEST_F(handoff, keyupdate)
+TEST_F_TIMEOUT(handoff, keyupdate, 240)
 {
 	if (variant->version != KTLS_TLS_1_3) {
 		EXPECT_EQ(-EOPNOTSUPP, ktls_rekey(self->p.cs, 1));

@@ -39,12 +39,16 @@ KTLS_EXPORT ssize_t ktls_send(struct ktls_session *s, const void *buf,
 	}
 	if (len > CHUNK)
 		len = CHUNK;
+	__ktls_lock(s);
 	ret = __ktls_tx_account(s, len);
-	if (ret)
+	if (ret) {
+		__ktls_unlock(s);
 		return ret;
+	}
 	do {
 		n = send(s->fd, buf, len, MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
+	__ktls_unlock(s);
 	return n < 0 ? -errno : n;
 }
 
@@ -104,14 +108,16 @@ KTLS_EXPORT ssize_t ktls_sendfile(struct ktls_session *s, int in_fd,
 		size_t want = count - done > CHUNK ? CHUNK : count - done;
 		ssize_t n;
 
+		__ktls_lock(s);
 		ret = __ktls_tx_account(s, want);
-		if (ret)
-			return ret;
-		n = sendfile(s->fd, in_fd, off, want);
-		if (n < 0 && errno == EINTR)
+		n = ret ? ret : sendfile(s->fd, in_fd, off, want);
+		if (n < 0 && !ret)
+			ret = -errno;
+		__ktls_unlock(s);
+		if (ret == -EINTR)
 			continue;
-		if (n < 0)
-			return done ? (ssize_t)done : -errno;
+		if (ret)
+			return done ? (ssize_t)done : ret;
 		if (n == 0)
 			break;
 		done += n;
@@ -130,11 +136,16 @@ static ssize_t splice_loop(int in, int out, size_t count,
 		ssize_t n;
 
 		if (acct) {
+			__ktls_lock(acct);
 			ret = __ktls_tx_account(acct, want);
-			if (ret)
+			if (ret) {
+				__ktls_unlock(acct);
 				return ret;
+			}
 		}
 		n = splice(in, NULL, out, NULL, want, SPLICE_F_MOVE);
+		if (acct)
+			__ktls_unlock(acct);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

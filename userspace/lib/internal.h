@@ -11,6 +11,7 @@
 #endif
 #include <wolfssl/ssl.h>
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <ktls/ktls.h>
@@ -87,10 +88,28 @@ struct ktls_session {
 	int tickets;
 	int keyupdates;
 
+	/*
+	 * Held while records go out and while keys change, so a sender
+	 * thread never puts data under an old key after a KeyUpdate, and
+	 * the wolfSSL object is used by one thread at a time. Recursive:
+	 * rekeying sends records itself.
+	 */
+	pthread_mutex_t lock;
+
 	struct ktls_certerr certerr;
 	enum ktls_reason reason;
 	char text[KTLS_TEXT_MAX];
 };
+
+static inline void __ktls_lock(struct ktls_session *s)
+{
+	pthread_mutex_lock(&s->lock);
+}
+
+static inline void __ktls_unlock(struct ktls_session *s)
+{
+	pthread_mutex_unlock(&s->lock);
+}
 
 /* reason.c */
 int __ktls_fail(struct ktls_session *s, enum ktls_reason r, int err,

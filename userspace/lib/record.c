@@ -84,8 +84,10 @@ static int handle_ticket(struct ktls_session *s, const unsigned char *m,
 	if (s->ctx->cfg.role != KTLS_CLIENT || s->version != KTLS_TLS_1_3)
 		return 0;
 	/* let wolfSSL parse it, so the session can be resumed later */
+	__ktls_lock(s);
 	if (__ktls_feed(s, m, n) == 0)
 		ktls_save_session(s);
+	__ktls_unlock(s);
 	return 0;
 }
 
@@ -119,8 +121,11 @@ static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 		case KTLS_HS_KEY_UPDATE:
 			if (mlen != 1 || m[4] > 1)
 				ret = -EPROTO;
-			else
+			else {
+				__ktls_lock(s);
 				ret = __ktls_peer_key_update(s, m[4]);
+				__ktls_unlock(s);
+			}
 			s->keyupdates++;
 			break;
 		case KTLS_HS_HELLO_REQUEST:
@@ -287,15 +292,16 @@ KTLS_EXPORT int ktls_send_record(struct ktls_session *s, unsigned char type,
 	cm->cmsg_type = TLS_SET_RECORD_TYPE;
 	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
 	*(unsigned char *)CMSG_DATA(cm) = type;
+	__ktls_lock(s);
 	do {
 		n = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
+	if (n >= 0)
+		s->tx_records++;
+	__ktls_unlock(s);
 	if (n < 0)
 		return -errno;
-	if ((size_t)n != len)
-		return -EIO;
-	s->tx_records++;
-	return 0;
+	return (size_t)n == len ? 0 : -EIO;
 }
 
 /**

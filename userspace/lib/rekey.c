@@ -115,11 +115,16 @@ out:
  */
 KTLS_EXPORT int ktls_rekey(struct ktls_session *s, int request_peer)
 {
+	int ret;
+
 	if (!s->tx_kernel)
 		return -EINVAL;
 	if (s->version != KTLS_TLS_1_3)
 		return -EOPNOTSUPP;
-	return roll_tx(s, request_peer);
+	__ktls_lock(s);
+	ret = roll_tx(s, request_peer);
+	__ktls_unlock(s);
+	return ret;
 }
 
 /**

@@ -140,8 +140,14 @@ KTLS_EXPORT int ktls_session_new(struct ktls_ctx *ctx, int fd,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	pthread_mutexattr_t ma;
+
 	s->ctx = ctx;
 	s->fd = fd;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&s->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	s->peer_alert = -1;
 	s->ssl = wolfSSL_new(ctx->wctx);
 	if (!s->ssl)
@@ -168,6 +174,7 @@ KTLS_EXPORT int ktls_session_new(struct ktls_ctx *ctx, int fd,
 err_free_ssl:
 	wolfSSL_free(s->ssl);
 err_free_session:
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 	return ret;
 }
@@ -214,6 +221,7 @@ KTLS_EXPORT void ktls_session_free(struct ktls_session *s)
 		explicit_bzero(s->hs, s->hs_len);
 		free(s->hs);
 	}
+	pthread_mutex_destroy(&s->lock);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
 }

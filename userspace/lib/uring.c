@@ -72,14 +72,16 @@ KTLS_EXPORT ssize_t ktls_uring_send(struct io_uring *ring,
 	struct io_uring_sqe *sqe;
 	int ret;
 
+	ssize_t n;
+
+	__ktls_lock(s);
 	ret = __ktls_tx_account(s, len);
-	if (ret)
-		return ret;
-	sqe = get_sqe(ring);
-	if (!sqe)
-		return -EBUSY;
-	io_uring_prep_send(sqe, s->fd, buf, len, MSG_NOSIGNAL);
-	return submit_wait(ring);
+	sqe = ret ? NULL : get_sqe(ring);
+	if (sqe)
+		io_uring_prep_send(sqe, s->fd, buf, len, MSG_NOSIGNAL);
+	n = ret ? ret : sqe ? submit_wait(ring) : -EBUSY;
+	__ktls_unlock(s);
+	return n;
 }
 
 /**
@@ -107,6 +109,7 @@ KTLS_EXPORT ssize_t ktls_uring_sendmsg_type(struct io_uring *ring,
 	};
 	struct io_uring_sqe *sqe;
 	struct cmsghdr *cm;
+	ssize_t n;
 	int ret;
 
 	if (len > KTLS_MAX_PLAIN)
@@ -120,35 +123,22 @@ KTLS_EXPORT ssize_t ktls_uring_sendmsg_type(struct io_uring *ring,
 	cm->cmsg_type = TLS_SET_RECORD_TYPE;
 	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
 	*(unsigned char *)CMSG_DATA(cm) = type;
+	__ktls_lock(s);
 	sqe = get_sqe(ring);
-	if (!sqe)
-		return -EBUSY;
-	io_uring_prep_sendmsg(sqe, s->fd, &msg, MSG_NOSIGNAL);
-	return submit_wait(ring);
+	if (sqe)
+		io_uring_prep_sendmsg(sqe, s->fd, &msg, MSG_NOSIGNAL);
+	n = sqe ? submit_wait(ring) : -EBUSY;
+	__ktls_unlock(s);
+	return n;
 }
 
-/**
- * ktls_uring_send_zc() - IORING_OP_SEND_ZC (Linux 6.0+)
- * @ring: initialized ring
- * @s: offloaded session
- * @buf: data, must stay unchanged until this returns
- * @len: length
- *
- * Waits for both the result and the notification that the buffer is free.
- *
- * Return: bytes sent or a negative errno.
- */
-KTLS_EXPORT ssize_t ktls_uring_send_zc(struct io_uring *ring,
-				       struct ktls_session *s,
-				       const void *buf, size_t len)
+static ssize_t zc_locked(struct io_uring *ring, struct ktls_session *s,
+			 const void *buf, size_t len)
 {
 	struct io_uring_sqe *sqe;
 	unsigned int flags;
 	int ret, res, sent;
 
-	ret = __ktls_tx_account(s, len);
-	if (ret)
-		return ret;
 	sqe = get_sqe(ring);
 	if (!sqe)
 		return -EBUSY;
@@ -169,6 +159,32 @@ KTLS_EXPORT ssize_t ktls_uring_send_zc(struct io_uring *ring,
 	}
 	return sent;
 }
+
+/**
+ * ktls_uring_send_zc() - IORING_OP_SEND_ZC (Linux 6.0+)
+ * @ring: initialized ring
+ * @s: offloaded session
+ * @buf: data, must stay unchanged until this returns
+ * @len: length
+ *
+ * Waits for both the result and the notification that the buffer is free.
+ *
+ * Return: bytes sent or a negative errno.
+ */
+KTLS_EXPORT ssize_t ktls_uring_send_zc(struct io_uring *ring,
+				       struct ktls_session *s,
+				       const void *buf, size_t len)
+{
+	ssize_t ret;
+
+	__ktls_lock(s);
+	ret = __ktls_tx_account(s, len);
+	if (!ret)
+		ret = zc_locked(ring, s, buf, len);
+	__ktls_unlock(s);
+	return ret;
+}
+
 
 /**
  * ktls_uring_splice() - IORING_OP_SPLICE from @in_fd into the session
@@ -207,13 +223,17 @@ KTLS_EXPORT ssize_t ktls_uring_splice(struct io_uring *ring,
 		while (out < in) {
 			ssize_t n;
 
+			__ktls_lock(s);
 			ret = __ktls_tx_account(s, in - out);
-			if (ret)
+			if (ret) {
+				__ktls_unlock(s);
 				goto out;
+			}
 			sqe = get_sqe(ring);
 			io_uring_prep_splice(sqe, p[0], -1, s->fd, -1,
 					     in - out, 0);
 			n = submit_wait(ring);
+			__ktls_unlock(s);
 			if (n <= 0) {
 				/* what already reached the socket counts */
 				done += out;
