@@ -136,6 +136,9 @@ static void *sender(void *arg)
 		return NULL;
 	}
 	j->ret = send_by(j, uring ? &ring : NULL);
+	/* a failed sender must not leave the receiver waiting */
+	if (j->ret != FILE_SIZE)
+		shutdown(ktls_session_fd(j->s), SHUT_RDWR);
 	if (uring)
 		io_uring_queue_exit(&ring);
 	return NULL;

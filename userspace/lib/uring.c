@@ -168,6 +168,8 @@ static ssize_t zc_locked(struct io_uring *ring, struct ktls_session *s,
  * @len: length
  *
  * Waits for both the result and the notification that the buffer is free.
+ * When the kernel refuses zero-copy on this socket (-EOPNOTSUPP, kTLS in
+ * software mode), the data goes out with IORING_OP_SEND instead.
  *
  * Return: bytes sent or a negative errno.
  */
@@ -181,6 +183,18 @@ KTLS_EXPORT ssize_t ktls_uring_send_zc(struct io_uring *ring,
 	ret = __ktls_tx_account(s, len);
 	if (!ret)
 		ret = zc_locked(ring, s, buf, len);
+	/*
+	 * Kernel TLS in software mode copies into its own record buffers and
+	 * refuses zero-copy sends: fall back to IORING_OP_SEND then.
+	 */
+	if (ret == -EOPNOTSUPP) {
+		struct io_uring_sqe *sqe = get_sqe(ring);
+
+		if (sqe) {
+			io_uring_prep_send(sqe, s->fd, buf, len, MSG_NOSIGNAL);
+			ret = submit_wait(ring);
+		}
+	}
 	__ktls_unlock(s);
 	return ret;
 }
