@@ -180,7 +180,7 @@ static inline int ktlsd_attr_put_u32(unsigned char *buf, size_t cap,
 static inline int ktlsd_attr_put_str(unsigned char *buf, size_t cap,
 				     size_t *off, __u16 type, const char *s)
 {
-	size_t n = s ? strnlen(s, KTLSD_MAX_STR + 1) : 0;
+	size_t n = s ? strlen(s) : 0;
 
 	if (n > KTLSD_MAX_STR)
 		return -ENAMETOOLONG;

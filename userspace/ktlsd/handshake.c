@@ -257,7 +257,7 @@ static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 	if (status >= 0)
 		status = -EPROTO;
 	ktlsd_stats_reason(reason);
-	if (j->type == KTLSD_MSG_HANDSHAKE && !refused) {
+	if (j->req.type == KTLSD_MSG_HANDSHAKE && !refused) {
 		atomic_fetch_add(&ktlsd_stats.failed, 1);
 		ktlsd_stats_latency(ktlsd_now_ms() - j->start);
 	} else if (refused) {
@@ -265,10 +265,10 @@ static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 	}
 	ktlsd_log(refused ? LOG_WARNING : LOG_INFO,
 		  "%s peer=%s uid=%u pid=%d profile=%s role=%s result=%s ms=%lld: %s",
-		  j->type == KTLSD_MSG_HANDSHAKE ? "handshake" : "request",
+		  j->req.type == KTLSD_MSG_HANDSHAKE ? "handshake" : "request",
 		  j->peer[0] ? j->peer : "-", (unsigned int)j->uid,
-		  (int)j->pid, j->profile[0] ? j->profile : "-",
-		  role_name(j->role), ktls_daemon_reason_name(reason),
+		  (int)j->pid, j->req.profile[0] ? j->req.profile : "-",
+		  role_name(j->req.role), ktls_daemon_reason_name(reason),
 		  ktlsd_now_ms() - j->start, text);
 	if (reply_begin(j, 1024)) {
 		j->state = KTLSD_JOB_REPLY;
@@ -291,7 +291,7 @@ static void fail_from_session(struct ktlsd_job *j, int ret)
 	if (r == KTLS_R_NONE)
 		r = ret == -ENOMEM ? KTLS_R_INTERNAL : KTLS_R_PROTOCOL;
 	if (j->offered_ticket)
-		ktlsd_ticket_drop(j->profile, j->sni);
+		ktlsd_ticket_drop(j->req.profile, j->req.sni);
 	if (!text[0])
 		text = strerror(-ret);
 	reply_error(j, ret, r, "%s", text);
@@ -311,10 +311,10 @@ static void keep_or_free(struct ktlsd_job *j, const struct ktls_info *info,
 	 * 1.2 ticket would pin later handshakes to TLS 1.2, so it is kept
 	 * only for profiles that stop at 1.2 anyway.
 	 */
-	if (j->role == KTLS_CLIENT && info->version == KTLS_TLS_1_2 &&
+	if (j->req.role == KTLS_CLIENT && info->version == KTLS_TLS_1_2 &&
 	    j->prof->max_version == KTLS_TLS_1_2 &&
 	    !ktls_session_get_ticket(j->s, &t))
-		ktlsd_ticket_put(j->profile, j->sni, t, c->ticket_ms,
+		ktlsd_ticket_put(j->req.profile, j->req.sni, t, c->ticket_ms,
 				 c->tickets_max);
 	if (info->version != KTLS_TLS_1_3 || !keep_max || !keep_ms)
 		return;
@@ -325,8 +325,8 @@ static void keep_or_free(struct ktlsd_job *j, const struct ktls_info *info,
 	k->s = j->s;
 	k->conf = j->conf;
 	k->uid = j->uid;
-	snprintf(k->profile, sizeof(k->profile), "%s", j->profile);
-	snprintf(k->sni, sizeof(k->sni), "%s", j->sni);
+	snprintf(k->profile, sizeof(k->profile), "%s", j->req.profile);
+	snprintf(k->sni, sizeof(k->sni), "%s", j->req.sni);
 	/* the store owns both now */
 	j->s = NULL;
 	j->conf = NULL;
@@ -344,9 +344,9 @@ static void reply_ok(struct ktlsd_job *j)
 
 	ktls_get_info(j->s, &info);
 	ktls_peer_identity(j->s, peer, sizeof(peer));
-	if (j->role == KTLS_CLIENT)
+	if (j->req.role == KTLS_CLIENT)
 		snprintf(info.server_name, sizeof(info.server_name), "%s",
-			 j->sni);
+			 j->req.sni);
 	atomic_fetch_add(&ktlsd_stats.ok, 1);
 	atomic_fetch_add(&ktlsd_stats.carrier[info.tx % 3], 1);
 	if (info.resumed)
@@ -354,8 +354,8 @@ static void reply_ok(struct ktlsd_job *j)
 	ktlsd_stats_latency(ms);
 	ktlsd_log(LOG_INFO,
 		  "handshake peer=%s uid=%u pid=%d profile=%s role=%s result=ok version=%s cipher=%s alpn=%s sni=%s resumed=%d tx=%s rx=%s ms=%lld",
-		  j->peer, (unsigned int)j->uid, (int)j->pid, j->profile,
-		  role_name(j->role),
+		  j->peer, (unsigned int)j->uid, (int)j->pid, j->req.profile,
+		  role_name(j->req.role),
 		  info.version == KTLS_TLS_1_3 ? "1.3" : "1.2", info.cipher,
 		  info.alpn[0] ? info.alpn : "-",
 		  info.server_name[0] ? info.server_name : "-", info.resumed,
@@ -408,7 +408,7 @@ static void drive(struct ktlsd_job *j)
 static void start_handshake(struct ktlsd_job *j)
 {
 	const struct ktlsd_profile *p = j->prof;
-	const char *alpn = j->alpn[0] ? j->alpn : p->alpn;
+	const char *alpn = j->req.alpn[0] ? j->req.alpn : p->alpn;
 	unsigned int tmo;
 	int ret;
 
@@ -428,15 +428,15 @@ static void start_handshake(struct ktlsd_job *j)
 			    "cannot start a TLS session: %s", strerror(-ret));
 		return;
 	}
-	if (j->role == KTLS_CLIENT) {
-		if (!j->sni[0] && p->server_name)
-			snprintf(j->sni, sizeof(j->sni), "%s", p->server_name);
-		if (j->sni[0] && ktls_session_set_server_name(j->s, j->sni)) {
+	if (j->req.role == KTLS_CLIENT) {
+		if (!j->req.sni[0] && p->server_name)
+			snprintf(j->req.sni, sizeof(j->req.sni), "%s", p->server_name);
+		if (j->req.sni[0] && ktls_session_set_server_name(j->s, j->req.sni)) {
 			reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
-				    "server name \"%s\" was rejected", j->sni);
+				    "server name \"%s\" was rejected", j->req.sni);
 			return;
 		}
-		j->offered_ticket = ktlsd_ticket_use(j->profile, j->sni, j->s);
+		j->offered_ticket = ktlsd_ticket_use(j->req.profile, j->req.sni, j->s);
 	}
 	if (alpn && ktls_session_set_alpn(j->s, alpn)) {
 		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
@@ -462,164 +462,6 @@ bool ktlsd_job_admit(struct ktlsd_job *j)
 }
 
 /* ---- requests ---------------------------------------------------------- */
-
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
-}
-
-static bool alpn_ok(const char *s)
-{
-	const char *p = s;
-	size_t n = 0;
-
-	for (; *p; p++) {
-		if (*p == ',') {
-			if (!n)
-				return false;
-			n = 0;
-		} else if (++n > 255) {
-			return false;
-		}
-	}
-	return n && printable(s);
-}
-
-static int copy_str(char *dst, size_t cap, const unsigned char *v, __u16 n)
-{
-	if (!ktlsd_str_ok(v, n) || n >= cap)
-		return -EBADMSG;
-	memcpy(dst, v, n);
-	dst[n] = '\0';
-	return 0;
-}
-
-static int get_u32(__u32 *dst, const unsigned char *v, __u16 n)
-{
-	if (n != sizeof(*dst))
-		return -EBADMSG;
-	memcpy(dst, v, sizeof(*dst));
-	return 0;
-}
-
-/* Which attributes each request takes. */
-static unsigned int allowed_attrs(__u16 type)
-{
-	switch (type) {
-	case KTLSD_MSG_HANDSHAKE:
-		return 1u << KTLSD_A_ROLE | 1u << KTLSD_A_PROFILE |
-		       1u << KTLSD_A_SERVER_NAME | 1u << KTLSD_A_ALPN |
-		       1u << KTLSD_A_TIMEOUT_MS;
-	case KTLSD_MSG_POST_HANDSHAKE:
-		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_MESSAGE;
-	case KTLSD_MSG_REKEY:
-		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_REKEY_FLAGS;
-	}
-	return 0;
-}
-
-static unsigned int required_attrs(__u16 type)
-{
-	switch (type) {
-	case KTLSD_MSG_HANDSHAKE:
-		return 1u << KTLSD_A_ROLE | 1u << KTLSD_A_PROFILE;
-	case KTLSD_MSG_POST_HANDSHAKE:
-		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_MESSAGE;
-	case KTLSD_MSG_REKEY:
-		return 1u << KTLSD_A_SESSION_ID;
-	}
-	return 0;
-}
-
-/**
- * parse_request() - check and decode a whole request
- * @j: job whose buf holds header and attributes
- * @why: set to what was wrong
- *
- * Return: 0 or -EBADMSG.
- */
-static int parse_request(struct ktlsd_job *j, const char **why)
-{
-	const unsigned char *a = j->buf + sizeof(struct ktlsd_hdr);
-	size_t len = j->have - sizeof(struct ktlsd_hdr), off = 0;
-	unsigned int seen = 0, allowed = allowed_attrs(j->type);
-	const unsigned char *v;
-	__u16 type, n;
-	int ret;
-
-	*why = "malformed attribute";
-	while ((ret = ktlsd_attr_next(a, len, &off, &type, &v, &n)) > 0) {
-		if (type >= 32 || !(allowed & (1u << type))) {
-			*why = "attribute not valid in this request";
-			return -EBADMSG;
-		}
-		if (seen & (1u << type)) {
-			*why = "attribute repeated";
-			return -EBADMSG;
-		}
-		seen |= 1u << type;
-		switch (type) {
-		case KTLSD_A_ROLE:
-			ret = get_u32(&j->role, v, n);
-			if (!ret && j->role > KTLS_SERVER)
-				ret = -EBADMSG;
-			*why = "role must be 0 (client) or 1 (server)";
-			break;
-		case KTLSD_A_PROFILE:
-			ret = copy_str(j->profile, sizeof(j->profile), v, n);
-			*why = "profile name must be 1 to 63 bytes without NUL";
-			break;
-		case KTLSD_A_SERVER_NAME:
-			ret = copy_str(j->sni, sizeof(j->sni), v, n);
-			if (!ret && !printable(j->sni))
-				ret = -EBADMSG;
-			*why = "server name must be 1 to 255 printable bytes";
-			break;
-		case KTLSD_A_ALPN:
-			ret = copy_str(j->alpn, sizeof(j->alpn), v, n);
-			if (!ret && !alpn_ok(j->alpn))
-				ret = -EBADMSG;
-			*why = "ALPN must be a comma-separated list of 1 to 255 byte names";
-			break;
-		case KTLSD_A_TIMEOUT_MS:
-			ret = get_u32(&j->timeout_ms, v, n);
-			*why = "timeout must be a u32";
-			break;
-		case KTLSD_A_SESSION_ID:
-			ret = n == sizeof(j->session_id) ? 0 : -EBADMSG;
-			if (!ret)
-				memcpy(&j->session_id, v, n);
-			*why = "session id must be a u64";
-			break;
-		case KTLSD_A_MESSAGE:
-			ret = n >= 4 ? 0 : -EBADMSG;
-			j->message = v;
-			j->message_len = n;
-			*why = "message must be a whole handshake message";
-			break;
-		case KTLSD_A_REKEY_FLAGS:
-			ret = get_u32(&j->rekey_flags, v, n);
-			if (!ret && (j->rekey_flags & ~KTLSD_REKEY_REQUEST_PEER))
-				ret = -EBADMSG;
-			*why = "unknown rekey flags";
-			break;
-		}
-		if (ret)
-			return -EBADMSG;
-	}
-	if (ret < 0) {
-		*why = "attribute runs past the end of the message";
-		return -EBADMSG;
-	}
-	if ((seen & required_attrs(j->type)) != required_attrs(j->type)) {
-		*why = "a required attribute is missing";
-		return -EBADMSG;
-	}
-	return 0;
-}
 
 /* The descriptor must be a connected TCP socket. */
 static int check_socket(struct ktlsd_job *j)
@@ -678,24 +520,24 @@ static void do_session(struct ktlsd_job *j)
 {
 	struct ktlsd_kept *k;
 	struct ktls_ticket *t;
-	bool ticket = j->type == KTLSD_MSG_POST_HANDSHAKE &&
-		      j->message[0] == 4;
+	bool ticket = j->req.type == KTLSD_MSG_POST_HANDSHAKE &&
+		      j->req.message[0] == 4;
 	int ret;
 
-	k = ktlsd_keep_take(j->session_id, j->uid);
+	k = ktlsd_keep_take(j->req.session_id, j->uid);
 	if (!k) {
 		reply_error(j, -ENOENT, KTLSD_R_NO_SESSION,
 			    "ktlsd does not keep session %016llx (never kept: TLS 1.2 or keep_sessions = 0; or expired after keep_time, or another uid's)",
-			    (unsigned long long)j->session_id);
+			    (unsigned long long)j->req.session_id);
 		return;
 	}
-	snprintf(j->profile, sizeof(j->profile), "%s", k->profile);
+	snprintf(j->req.profile, sizeof(j->req.profile), "%s", k->profile);
 	ktls_session_rebind(k->s, j->tfd);
-	if (j->type == KTLSD_MSG_REKEY)
-		ret = ktls_rekey(k->s, j->rekey_flags &
+	if (j->req.type == KTLSD_MSG_REKEY)
+		ret = ktls_rekey(k->s, j->req.rekey_flags &
 				 KTLSD_REKEY_REQUEST_PEER);
 	else
-		ret = ktls_post_handshake(k->s, j->message, j->message_len);
+		ret = ktls_post_handshake(k->s, j->req.message, j->req.message_len);
 	ktls_session_rebind(k->s, -1);
 	if (!ret && ticket && !ktls_session_get_ticket(k->s, &t))
 		ktlsd_ticket_put(k->profile, k->sni, t, k->conf->ticket_ms,
@@ -722,7 +564,7 @@ static void do_session(struct ktlsd_job *j)
 	if (!ticket)
 		atomic_fetch_add(&ktlsd_stats.rekeys, 1);
 	ktlsd_log(LOG_INFO, "%s uid=%u profile=%s session=%016llx result=ok",
-		  j->type == KTLSD_MSG_REKEY ? "rekey" :
+		  j->req.type == KTLSD_MSG_REKEY ? "rekey" :
 		  ticket ? "ticket" : "keyupdate", (unsigned int)j->uid,
 		  k->profile, (unsigned long long)k->id);
 	if (reply_begin(j, 256)) {
@@ -748,10 +590,10 @@ static void do_handshake(struct ktlsd_job *j)
 			    "ktlsd is shutting down and takes no new handshakes");
 		return;
 	}
-	p = ktlsd_profile_find(j->conf, j->profile);
+	p = ktlsd_profile_find(j->conf, j->req.profile);
 	if (!p) {
 		reply_error(j, -ENOENT, KTLSD_R_NO_PROFILE,
-			    "no profile \"%s\" in %s", j->profile,
+			    "no profile \"%s\" in %s", j->req.profile,
 			    j->conf->path);
 		return;
 	}
@@ -759,14 +601,14 @@ static void do_handshake(struct ktlsd_job *j)
 		reply_error(j, -EACCES, KTLSD_R_DENIED,
 			    "uid %u (gid %u) may not use profile \"%s\": add it to allow_uid or allow_gid in %s",
 			    (unsigned int)j->uid, (unsigned int)j->gid,
-			    j->profile, j->conf->path);
+			    j->req.profile, j->conf->path);
 		return;
 	}
-	if (p->role != j->role) {
+	if (p->role != j->req.role) {
 		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
 			    "profile \"%s\" is for the %s role, the request asks for %s",
-			    j->profile, role_name(p->role),
-			    role_name(j->role));
+			    j->req.profile, role_name(p->role),
+			    role_name(j->req.role));
 		return;
 	}
 	j->prof = p;
@@ -803,9 +645,9 @@ static void dispatch(struct ktlsd_job *j)
 	int ret;
 
 	memcpy(&h, j->buf, sizeof(h));
-	j->type = h.type;
+	j->req.type = h.type;
 	j->conf = ktlsd_current_conf();
-	wants_fd = h.type != KTLSD_MSG_STATS;
+	wants_fd = ktlsd_request_wants_fd(h.type);
 	if (j->extra_fds) {
 		reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
 			    "request carried more than one descriptor");
@@ -817,7 +659,7 @@ static void dispatch(struct ktlsd_job *j)
 			    "stats request must not carry a descriptor");
 		return;
 	}
-	if (parse_request(j, &why)) {
+	if (ktlsd_request_parse(j->buf, j->have, &j->req, &why)) {
 		reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
 			    "malformed request: %s", why);
 		return;
@@ -872,7 +714,9 @@ static void read_request(struct ktlsd_job *j)
 	char cbuf[CMSG_SPACE(4 * sizeof(int))];
 	struct ktlsd_hdr h;
 	size_t want = sizeof(h);
+	const char *why;
 	ssize_t n;
+	int ret;
 
 	for (;;) {
 		struct iovec iov;
@@ -885,24 +729,11 @@ static void read_request(struct ktlsd_job *j)
 
 		if (j->have >= sizeof(h)) {
 			memcpy(&h, j->buf, sizeof(h));
-			if (h.magic != KTLSD_MAGIC) {
-				reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
-					    "not a ktlsd request (bad magic)");
-				return;
-			}
-			if (h.version != KTLSD_PROTO_VERSION) {
-				reply_error(j, -EPROTONOSUPPORT,
-					    KTLSD_R_BAD_REQUEST,
-					    "protocol version %u is not supported (this ktlsd speaks %u)",
-					    h.version, KTLSD_PROTO_VERSION);
-				return;
-			}
-			if (h.flags || h.len > KTLSD_MAX_MSG - sizeof(h) ||
-			    !(h.type == KTLSD_MSG_STATS ||
-			      allowed_attrs(h.type))) {
-				reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
-					    "malformed request header (type %u, length %u, flags %#x)",
-					    h.type, h.len, h.flags);
+			ret = ktlsd_request_header(&h, &why);
+			if (ret) {
+				reply_error(j, ret, KTLSD_R_BAD_REQUEST,
+					    "%s (version %u, type %u, length %u, flags %#x)",
+					    why, h.version, h.type, h.len, h.flags);
 				return;
 			}
 			want = sizeof(h) + h.len;
@@ -976,7 +807,7 @@ void ktlsd_job_client_event(struct ktlsd_job *j, unsigned int events)
 			ktlsd_log(LOG_INFO,
 				  "handshake peer=%s uid=%u pid=%d profile=%s result=client-gone ms=%lld",
 				  j->peer, (unsigned int)j->uid, (int)j->pid,
-				  j->profile, ktlsd_now_ms() - j->start);
+				  j->req.profile, ktlsd_now_ms() - j->start);
 			close_peer(j);
 			if (j->state == KTLSD_JOB_QUEUED)
 				atomic_fetch_sub(&ktlsd_stats.queued, 1);

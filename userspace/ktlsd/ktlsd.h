@@ -145,6 +145,25 @@ int ktlsd_epoll_set(struct ktlsd_worker *w, int fd, struct ktlsd_handle *h,
 		    unsigned int events, bool *added);
 void ktlsd_epoll_del(struct ktlsd_worker *w, int fd, bool *added);
 
+/* request.c: decoding and checking a request, nothing else (fuzzed) */
+struct ktlsd_request {
+	__u16 type;
+	__u32 role;
+	char profile[64];
+	char sni[256];
+	char alpn[256];
+	__u32 timeout_ms;
+	__u64 session_id;
+	__u32 rekey_flags;
+	const unsigned char *message;	/* points into the message */
+	size_t message_len;
+};
+
+int ktlsd_request_header(const struct ktlsd_hdr *h, const char **why);
+int ktlsd_request_parse(const unsigned char *msg, size_t len,
+			struct ktlsd_request *req, const char **why);
+bool ktlsd_request_wants_fd(__u16 type);
+
 /* handshake.c: one request from one application connection */
 enum ktlsd_job_state {
 	KTLSD_JOB_REQUEST,	/* reading the request */
@@ -171,17 +190,8 @@ struct ktlsd_job {
 	bool offered_ticket;
 	bool dead;
 
-	/* the request */
-	__u16 type;
-	__u32 role;
-	char profile[64];
-	char sni[256];
-	char alpn[256];
-	__u32 timeout_ms;
-	__u64 session_id;
-	__u32 rekey_flags;
-	const unsigned char *message;
-	size_t message_len;
+	struct ktlsd_request req;
+	unsigned int timeout_ms;	/* in force for the handshake */
 
 	struct ktlsd_conf *conf;	/* reference while the job uses it */
 	const struct ktlsd_profile *prof;
