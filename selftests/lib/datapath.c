@@ -132,7 +132,7 @@ static void *sender(void *arg)
 	bool uring = j->path >= P_URING;
 
 	if (uring && io_uring_queue_init(8, &ring, 0)) {
-		j->ret = -ENOSYS;
+		j->ret = -EOPNOTSUPP;
 		return NULL;
 	}
 	j->ret = send_by(j, uring ? &ring : NULL);
@@ -145,7 +145,7 @@ static void *sender(void *arg)
 }
 
 /* Receive the whole file on the other end and compare as it comes. */
-static int move_file(struct __test_metadata *_metadata, FIXTURE_DATA(datapath) *self,
+static int move_file(struct __test_metadata *_metadata, struct _test_data_datapath *self,
 		     enum path path)
 {
 	struct job j = {

@@ -27,20 +27,45 @@ FIXTURE_VARIANT(handoff) {
 	const char *cipher;
 };
 
-#define V(name, ver, suite)					\
-	FIXTURE_VARIANT_ADD(handoff, name) {			\
-		.version = ver,					\
-		.cipher = suite,				\
-	}
+FIXTURE_VARIANT_ADD(handoff, tls13_aes128gcm) {
+	.version = KTLS_TLS_1_3,
+	.cipher = "TLS13-AES128-GCM-SHA256",
+};
 
-V(tls13_aes128gcm, KTLS_TLS_1_3, "TLS13-AES128-GCM-SHA256");
-V(tls13_aes256gcm, KTLS_TLS_1_3, "TLS13-AES256-GCM-SHA384");
-V(tls13_chacha, KTLS_TLS_1_3, "TLS13-CHACHA20-POLY1305-SHA256");
-V(tls13_aes128ccm, KTLS_TLS_1_3, "TLS13-AES128-CCM-SHA256");
-V(tls12_aes128gcm, KTLS_TLS_1_2, "ECDHE-ECDSA-AES128-GCM-SHA256");
-V(tls12_aes256gcm, KTLS_TLS_1_2, "ECDHE-ECDSA-AES256-GCM-SHA384");
-V(tls12_chacha, KTLS_TLS_1_2, "ECDHE-ECDSA-CHACHA20-POLY1305");
-V(tls12_aes128ccm, KTLS_TLS_1_2, "ECDHE-ECDSA-AES128-CCM");
+FIXTURE_VARIANT_ADD(handoff, tls13_aes256gcm) {
+	.version = KTLS_TLS_1_3,
+	.cipher = "TLS13-AES256-GCM-SHA384",
+};
+
+FIXTURE_VARIANT_ADD(handoff, tls13_chacha) {
+	.version = KTLS_TLS_1_3,
+	.cipher = "TLS13-CHACHA20-POLY1305-SHA256",
+};
+
+FIXTURE_VARIANT_ADD(handoff, tls13_aes128ccm) {
+	.version = KTLS_TLS_1_3,
+	.cipher = "TLS13-AES128-CCM-SHA256",
+};
+
+FIXTURE_VARIANT_ADD(handoff, tls12_aes128gcm) {
+	.version = KTLS_TLS_1_2,
+	.cipher = "ECDHE-ECDSA-AES128-GCM-SHA256",
+};
+
+FIXTURE_VARIANT_ADD(handoff, tls12_aes256gcm) {
+	.version = KTLS_TLS_1_2,
+	.cipher = "ECDHE-ECDSA-AES256-GCM-SHA384",
+};
+
+FIXTURE_VARIANT_ADD(handoff, tls12_chacha) {
+	.version = KTLS_TLS_1_2,
+	.cipher = "ECDHE-ECDSA-CHACHA20-POLY1305",
+};
+
+FIXTURE_VARIANT_ADD(handoff, tls12_aes128ccm) {
+	.version = KTLS_TLS_1_2,
+	.cipher = "ECDHE-ECDSA-AES128-CCM",
+};
 
 FIXTURE_SETUP(handoff)
 {

@@ -15,7 +15,7 @@
 /* Split "HOST:PORT", "[V6]:PORT" or "PORT" (host may stay NULL). */
 static int split(const char *s, char **host, char **port)
 {
-	const char *colon;
+	const char *colon = strrchr(s, ':');
 
 	*host = NULL;
 	if (s[0] == '[') {
@@ -25,7 +25,7 @@ static int split(const char *s, char **host, char **port)
 			return -EINVAL;
 		*host = strndup(s + 1, end - s - 1);
 		*port = strdup(end + 2);
-	} else if ((colon = strrchr(s, ':'))) {
+	} else if (colon) {
 		*host = strndup(s, colon - s);
 		*port = strdup(colon + 1);
 	} else {

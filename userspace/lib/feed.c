@@ -95,11 +95,13 @@ int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len)
 	s->feed_buf = rec;
 	s->feed_len = reclen;
 	ret = wolfSSL_read(s->ssl, buf, sizeof(buf));
-	if (ret > 0 || (ret = wolfSSL_get_error(s->ssl, ret)) !=
-		       WOLFSSL_ERROR_WANT_READ || s->feed_len)
-		ret = -EPROTO;
-	else
+	/* a handshake message yields no data: wolfSSL wants the next record */
+	if (ret <= 0 &&
+	    wolfSSL_get_error(s->ssl, ret) == WOLFSSL_ERROR_WANT_READ &&
+	    !s->feed_len)
 		ret = 0;
+	else
+		ret = -EPROTO;
 	s->feeding = false;
 	s->feed_buf = NULL;
 	s->feed_len = 0;
