@@ -279,4 +279,46 @@ TEST(aead_limit_tls13)
 	limit_case(_metadata, KTLS_TLS_1_3, "TLS13-AES256-GCM-SHA384");
 }
 
+/*
+ * Nothing lost at the switch: each side writes application data with
+ * wolfSSL right behind its last handshake flight, before the other side
+ * moved to kTLS; the kernel must pick it up at the exact sequence.
+ */
+static void same_flight(struct __test_metadata *_metadata, unsigned int ver,
+			const char *cipher)
+{
+	struct pair_opts o = { .version = ver, .cipher = cipher };
+	unsigned char got[64];
+	struct pair p;
+
+	if (!pair_kernel_has_tls())
+		SKIP(return, "kernel has no TLS: run in the VM (tools/vm/run)");
+	ASSERT_EQ(0, pair_open(&p, &o));
+	ASSERT_EQ(6, ktls_send(p.cs, "early!", 6));
+	ASSERT_EQ(5, ktls_send(p.ss, "first", 5));
+	ASSERT_EQ(0, ktls_offload(p.cs));
+	ASSERT_EQ(0, ktls_offload(p.ss));
+	EXPECT_EQ(6, pair_recv_all(p.ss, got, 6));
+	EXPECT_EQ(0, memcmp(got, "early!", 6));
+	EXPECT_EQ(5, pair_recv_all(p.cs, got, 5));
+	EXPECT_EQ(0, memcmp(got, "first", 5));
+	/* and the kernel carries on from there, both ways */
+	EXPECT_EQ(4, ktls_send(p.cs, "more", 4));
+	EXPECT_EQ(4, pair_recv_all(p.ss, got, 4));
+	EXPECT_EQ(4, ktls_send(p.ss, "back", 4));
+	EXPECT_EQ(4, pair_recv_all(p.cs, got, 4));
+	EXPECT_EQ(0, memcmp(got, "back", 4));
+	pair_close(&p);
+}
+
+TEST(same_flight_tls13)
+{
+	same_flight(_metadata, KTLS_TLS_1_3, "TLS13-CHACHA20-POLY1305-SHA256");
+}
+
+TEST(same_flight_tls12)
+{
+	same_flight(_metadata, KTLS_TLS_1_2, "ECDHE-ECDSA-AES128-CCM");
+}
+
 TEST_HARNESS_MAIN
