@@ -264,6 +264,13 @@ static int after_handshake(int fd, const struct ktls_daemon_result *r)
 	}
 	if (!ret && send_file)
 		ret = do_send(fd, send_file);
+	/*
+	 * Closing with unread bytes (a TLS 1.3 ticket) makes the kernel send
+	 * a reset, and the peer may lose data it has not read yet: read
+	 * until the peer closes too.
+	 */
+	if (!ret && send_file && !recv_file)
+		do_recv(fd, NULL, 0);
 	if (!ret && recv_file)
 		ret = do_recv(fd, strcmp(recv_file, "-") ? recv_file : NULL,
 			      r->session_id);

@@ -24,8 +24,16 @@ new_kernel=
 	new_kernel=1
 
 port=$(free_port)
-# s_server: data, a KeyUpdate asking for ours ("K"), more data, then EOF
-{ sleep 3; echo one; sleep 1; echo K; sleep 1; echo two; sleep 2; } |
+: > "$T/app"
+# s_server: once our handshake is done, data, a KeyUpdate asking for ours
+# ("K"), more data, then EOF
+{
+	for ((i = 0; i < 300; i++)); do
+		grep -q '^ok' "$T/app" && break
+		sleep 0.2
+	done
+	sleep 1; echo one; sleep 1; echo K; sleep 1; echo two; sleep 3
+} 2>/dev/null |
 	openssl s_server -accept "$port" -naccept 1 -tls1_3 -no_ign_eof \
 	-cert "$P/server-ec.crt" -key "$P/server-ec.key" \
 	-cert_chain "$P/intermediates.pem" > /dev/null 2>"$T/peer.err" &
@@ -44,7 +52,7 @@ if [ -n "$new_kernel" ]; then
 	pass "peer KeyUpdate (update requested) followed through ktlsd; data before and after it arrives"
 else
 	expect_line "$T/app" '^handback type=24 .*error: the kernel cannot change kTLS keys \(TLS 1.3 KeyUpdate needs Linux 6.14\)' \
-		"KeyUpdate on an old kernel"
+		"KeyUpdate on an old kernel (received: $(cat "$T/out"))"
 	pass "old kernel: ktlsd says $(grep handback "$T/app" | cut -d: -f2- | head -c 90)"
 fi
 
