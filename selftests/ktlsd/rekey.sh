@@ -70,6 +70,7 @@ rc=$?
 if [ -n "$new_kernel" ]; then
 	[ $rc = 0 ] || fail "rekey: $(cat "$T/app")"
 	expect_line "$T/app" '^rekey ok' "rekey"
+	expect_line "$T/app" '^handback type=24 .*ok' "peer's answering KeyUpdate"
 	grep -q olleh "$T/out" || fail "no echo after the rekey: $(cat "$T/out")"
 	pass "our rekey through ktlsd; the peer's answering KeyUpdate handed back; echo arrives"
 else

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -301,6 +302,7 @@ int main(int argc, char **argv)
 	bool foreground = false, check = false, stats = false;
 	int opt, verbose = 0, sfd, lfd, sig, ret;
 	struct ktlsd_conf *c;
+	struct rlimit rl;
 	sigset_t set;
 
 	while ((opt = getopt_long(argc, argv, "c:fvs:h", long_opts, NULL))
@@ -343,6 +345,11 @@ int main(int argc, char **argv)
 		return print_stats(socket_override);
 
 	signal(SIGPIPE, SIG_IGN);
+	/* two descriptors per handshake in flight: take all we may */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
