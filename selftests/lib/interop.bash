@@ -82,8 +82,9 @@ kernel_both() {
 		{ echo "# not carried by the kernel: $(cat "$1")"; return 1; }
 }
 
+# cipher_is FILE PREFIX: the negotiated suite starts with PREFIX
 cipher_is() {
-	grep -q "\"cipher\":\"$2\"" "$1" ||
+	grep -q "\"cipher\":\"$2" "$1" ||
 		{ echo "# expected $2: $(grep info "$1")"; return 1; }
 }
 
