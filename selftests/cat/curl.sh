@@ -27,8 +27,11 @@ fetch() {
 	local pid=$!
 	wait_listen "$PORT"
 	timeout $TMO curl -sS --cacert "$P/ca.pem" --tlsv"$ver" \
-		-o "$T/out" "https://localhost:$PORT/" 2>"$T/peer.err"
+		-w '%{speed_download}' -o "$T/out" "https://localhost:$PORT/" \
+		> "$T/speed" 2>"$T/peer.err"
 	rc=$?
+	echo "# TLS $ver --io $io: $(awk '{ printf "%.1f", $1 / 1e6 }' \
+		"$T/speed") MB/s as curl measured it (under emulation)"
 	wait $pid
 	[ $rc -eq 0 ] && rc=$?
 	stop_jobs
