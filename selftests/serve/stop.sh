@@ -34,13 +34,15 @@ rc=$?
 took=$((SECONDS - t0))
 SPID=
 check "SIGTERM: exit status 0 (got $rc)" [ "$rc" = 0 ]
-check "SIGTERM: stopped within the grace time (${took}s)" [ "$took" -lt 30 ]
+# an idle connection left open would hold the stop for the whole grace
+check "SIGTERM: the idle connection did not hold the stop (${took}s, grace 30 s)" \
+	[ "$took" -lt 10 ]
 wait "$dl"
 check "the download in flight finished intact" same_hash "$R/ten.bin" "$T/dl"
-t1=$SECONDS
-wait "$idle"
-check "the idle connection was closed by the server (not after 60 s)" \
-	[ $((SECONDS - t1)) -lt 20 ]
+check "the idle connection got its answer first" \
+	grep -aq '^HTTP/1.1 200' "$T/idle.out"
+# s_client -quiet stays while its stdin is open, server gone or not
+kill "$idle" 2>/dev/null
 check "new connections are refused after the stop" \
 	not curl_c -o /dev/null --max-time 5 "$U/one" 2>/dev/null
 check "the stop was logged" grep -q "stopping" "$T/serve.err"
