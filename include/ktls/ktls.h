@@ -37,6 +37,15 @@ enum ktls_role {
 #define KTLS_F_ZEROCOPY_SENDFILE (1u << 3)	/* TLS_TX_ZEROCOPY_RO (opt-in) */
 #define KTLS_F_TX_ONLY		(1u << 4)	/* keep RX in user space */
 
+/* ktls_config.policy: certificate policy switches (see ktls-policy.7) */
+#define KTLS_P_ALLOW_WILDCARDS	(1u << 0)	/* "*." as the left-most label */
+#define KTLS_P_NO_CN_FALLBACK	(1u << 1)	/* never match the subject CN */
+#define KTLS_P_CRL_OPTIONAL	(1u << 2)	/* missing/stale CRL is not fatal */
+#define KTLS_P_ALLOW_READABLE_KEY (1u << 3)	/* key file may be group/other readable */
+#define KTLS_P_INSECURE_ANONYMOUS (1u << 4)	/* TLS 1.2 ADH, no authentication */
+#define KTLS_P_SYSTEM_CA	(1u << 5)	/* also trust the system store */
+#define KTLS_P_KEYLOG		(1u << 6)	/* refused: see ktls-policy.7 */
+
 /**
  * struct ktls_config - what a context is built from
  * @role: KTLS_CLIENT or KTLS_SERVER
@@ -55,7 +64,19 @@ enum ktls_role {
  * @rekey_records: records sent before our own key update (TLS 1.3, 6.14+)
  *	or, when rekey is impossible, before the connection is closed; 0 picks
  *	a safe limit for the cipher
- * @reserved: must be zero; later policy fields (CRL, EKU, ...) go here
+ * @crl: CRL file (PEM or DER) or folder of them; revocation is checked for
+ *	the whole chain when set, and a missing or stale CRL fails closed
+ * @chain_file: PEM intermediates we send after @cert_file
+ * @p12_file: PKCS#12 file with our key, certificate and chain (instead of
+ *	@cert_file and @key_file)
+ * @p12_pass_file: file whose first line is the PKCS#12 password
+ * @p12_pass_env: name of an environment variable holding that password
+ * @groups: colon-separated key exchange groups, e.g. "P-256:X25519"
+ * @sigalgs: colon-separated signature algorithms, e.g. "ECDSA+SHA256"
+ * @policy: KTLS_P_*
+ * @min_rsa_bits: smallest RSA key in the peer's chain (0: 2048, less refused)
+ * @min_ecc_bits: smallest EC key in the peer's chain (0: 256, less refused)
+ * @reserved: must be zero; later fields go here
  *
  * New fields are only ever added in place of @reserved, so the structure
  * keeps its size and layout.
@@ -74,7 +95,17 @@ struct ktls_config {
 	unsigned int flags;
 	unsigned int handshake_timeout_ms;
 	uint64_t rekey_records;
-	void *reserved[16];
+	const char *crl;
+	const char *chain_file;
+	const char *p12_file;
+	const char *p12_pass_file;
+	const char *p12_pass_env;
+	const char *groups;
+	const char *sigalgs;
+	unsigned long policy;
+	unsigned long min_rsa_bits;
+	unsigned long min_ecc_bits;
+	void *reserved[6];
 };
 
 /* Why a handshake (or the switch to the kernel) failed. */
@@ -102,6 +133,13 @@ enum ktls_reason {
 	KTLS_R_ALPN,			/* no ALPN protocol in common */
 	KTLS_R_PROTOCOL,		/* malformed or unexpected message */
 	KTLS_R_IO,			/* socket error */
+	KTLS_R_REVOKED,			/* certificate on its issuer's CRL */
+	KTLS_R_CRL_MISSING,		/* no CRL for an issuer in the chain */
+	KTLS_R_CRL_STALE,		/* CRL past its next update */
+	KTLS_R_WEAK_SIGNATURE,		/* MD2/MD4/MD5/SHA-1 signature */
+	KTLS_R_WEAK_KEY,		/* RSA or EC key below the minimum */
+	KTLS_R_WRONG_PURPOSE,		/* KU/EKU/Netscape type not for role */
+	KTLS_R_MISSING_INTERMEDIATE,	/* peer sent its leaf without chain */
 	__KTLS_R_MAX,
 };
 
@@ -161,6 +199,23 @@ const char *ktls_reason_name(enum ktls_reason r);
 const char *ktls_alert_name(int desc);
 
 int ktls_get_info(const struct ktls_session *s, struct ktls_info *info);
+
+/**
+ * struct ktls_peer_cert - the verified peer certificate (mutual TLS)
+ * @subject: subject DN, one line
+ * @issuer: issuer DN, one line
+ * @sans: subjectAltName entries, "DNS:a, IP:1.2.3.4", or ""
+ * @sha256: SHA-256 fingerprint of the DER certificate, lower-case hex
+ */
+struct ktls_peer_cert {
+	char subject[256];
+	char issuer[256];
+	char sans[512];
+	char sha256[65];
+};
+
+int ktls_get_peer_cert(const struct ktls_session *s,
+		       struct ktls_peer_cert *pc);
 const char *ktls_carrier_name(enum ktls_carrier c);
 
 /* Record-aware I/O on the offloaded socket. */
@@ -278,6 +333,7 @@ int ktls_session_rebind(struct ktls_session *s, int fd);
 int ktls_peer_identity(const struct ktls_session *s, char *buf, size_t len);
 int ktls_post_handshake(struct ktls_session *s, const void *msg, size_t len);
 int ktls_session_get_ticket(struct ktls_session *s, struct ktls_ticket **tp);
+int ktls_session_request_ticket(struct ktls_session *s);
 int ktls_session_set_ticket(struct ktls_session *s,
 			    const struct ktls_ticket *t);
 void ktls_ticket_free(struct ktls_ticket *t);

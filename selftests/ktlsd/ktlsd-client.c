@@ -48,7 +48,7 @@
 static struct ktls_daemon_request req;
 static const char *send_file, *recv_file;
 static int count = 1;
-static bool handback, rekey, http;
+static bool handback, rekey, http, echo;
 
 static ssize_t read_data(int fd, void *buf, size_t len);
 
@@ -244,6 +244,51 @@ static int do_http(int fd)
 	return do_send(fd, send_file);
 }
 
+/*
+ * Send the --send file without closing, read until as many data bytes came
+ * back (handing control records to ktlsd on the way), then close_notify.
+ */
+static int do_echo(int fd, uint64_t sid)
+{
+	static unsigned char buf[16384];
+	unsigned char alert[2] = { 1, 0 };
+	struct ktls_daemon_result res;
+	int in = open(send_file, O_RDONLY);
+	ssize_t n, want = 0, got = 0;
+	int ret = 0;
+
+	if (in < 0)
+		return -errno;
+	n = read(in, buf, sizeof(buf));
+	close(in);
+	if (n <= 0 || write_all(fd, buf, n))
+		return -EIO;
+	want = n;
+	while (!ret && got < want) {
+		unsigned char type;
+
+		n = recv_record(fd, buf, sizeof(buf), &type);
+		if (n <= 0)
+			return n ? (int)n : -EPIPE;
+		if (type == 23) {
+			got += n;
+			fwrite(buf, 1, n, stdout);
+			continue;
+		}
+		if (type != 22 || !handback || !sid)
+			continue;
+		ret = ktls_daemon_post_handshake(req.socket_path, fd, sid, buf,
+						 n, &res);
+		printf("handback type=%u len=%zd: %s%s\n", buf[0], n,
+		       ret ? "error: " : "ok", ret ? res.text : "");
+	}
+	printf("\n");
+	fflush(stdout);
+	send_record(fd, 21, alert, sizeof(alert));
+	shutdown(fd, SHUT_WR);
+	return ret;
+}
+
 static int after_handshake(int fd, const struct ktls_daemon_result *r)
 {
 	struct ktls_daemon_result res;
@@ -262,6 +307,8 @@ static int after_handshake(int fd, const struct ktls_daemon_result *r)
 			printf("rekey ok\n");
 		fflush(stdout);
 	}
+	if (!ret && echo)
+		return do_echo(fd, r->session_id);
 	if (!ret && send_file)
 		ret = do_send(fd, send_file);
 	/*
@@ -621,7 +668,7 @@ static void usage(void)
 {
 	fputs("usage: ktlsd-client [--socket P] [--profile NAME] [--client-profile NAME]\n"
 	      "         [--sni NAME] [--alpn LIST] [--timeout MS] [--count N]\n"
-	      "         [--send FILE] [--recv FILE|-] [--handback] [--rekey] [--http]\n"
+	      "         [--send FILE] [--recv FILE|-] [--handback] [--rekey] [--http] [--echo]\n"
 	      "         { accept PORT | connect HOST:PORT | pairs N | raw KIND }\n",
 	      stderr);
 }
@@ -641,6 +688,7 @@ int main(int argc, char **argv)
 		{ "handback", no_argument, NULL, 'H' },
 		{ "rekey", no_argument, NULL, 'R' },
 		{ "http", no_argument, NULL, 'h' },
+		{ "echo", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *client_profile = "client";
@@ -684,6 +732,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			http = true;
+			break;
+		case 'e':
+			echo = true;
 			break;
 		default:
 			usage();

@@ -64,14 +64,14 @@ openssl s_server -accept "$port" -naccept 1 -tls1_3 -rev \
 	-cert_chain "$P/intermediates.pem" > /dev/null 2>"$T/peer.err" &
 track $!
 wait_port "$port"
-timeout 60 "$CLIENT" --rekey --send "$T/line" --recv "$T/out" --handback \
+timeout 60 "$CLIENT" --rekey --echo --send "$T/line" --handback \
 	connect "127.0.0.1:$port" > "$T/app" 2>&1
 rc=$?
 if [ -n "$new_kernel" ]; then
 	[ $rc = 0 ] || fail "rekey: $(cat "$T/app")"
 	expect_line "$T/app" '^rekey ok' "rekey"
 	expect_line "$T/app" '^handback type=24 .*ok' "peer's answering KeyUpdate"
-	grep -q olleh "$T/out" || fail "no echo after the rekey: $(cat "$T/out")"
+	grep -q olleh "$T/app" || fail "no echo after the rekey: $(cat "$T/app")"
 	pass "our rekey through ktlsd; the peer's answering KeyUpdate handed back; echo arrives"
 else
 	expect_line "$T/app" '^rekey error .*Linux 6.14' "rekey on an old kernel"

@@ -294,7 +294,11 @@ static void fail_from_session(struct ktlsd_job *j, int ret)
 		ktlsd_ticket_drop(j->req.profile, j->req.sni);
 	if (!text[0])
 		text = strerror(-ret);
-	reply_error(j, ret, r, "%s", text);
+	/* libktls names the context's server name; ours is per request */
+	if (r == KTLS_R_HOSTNAME_MISMATCH && j->req.sni[0])
+		reply_error(j, ret, r, "%s (asked for %s)", text, j->req.sni);
+	else
+		reply_error(j, ret, r, "%s", text);
 }
 
 static void keep_or_free(struct ktlsd_job *j, const struct ktls_info *info,
@@ -436,6 +440,8 @@ static void start_handshake(struct ktlsd_job *j)
 				    "server name \"%s\" was rejected", j->req.sni);
 			return;
 		}
+		if (p->max_version == KTLS_TLS_1_2)
+			ktls_session_request_ticket(j->s);
 		j->offered_ticket = ktlsd_ticket_use(j->req.profile, j->req.sni, j->s);
 	}
 	if (alpn && ktls_session_set_alpn(j->s, alpn)) {

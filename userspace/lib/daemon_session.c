@@ -157,6 +157,23 @@ KTLS_EXPORT int ktls_session_get_ticket(struct ktls_session *s,
 }
 
 /**
+ * ktls_session_request_ticket() - ask a TLS 1.2 server for a session ticket
+ * @s: client session before the handshake
+ *
+ * Without it the client sends no SessionTicket extension and a TLS 1.2
+ * session can only be resumed from the server's session-ID cache.
+ *
+ * Return: 0 or -EINVAL.
+ */
+KTLS_EXPORT int ktls_session_request_ticket(struct ktls_session *s)
+{
+	if (s->ctx->cfg.role != KTLS_CLIENT || s->done)
+		return -EINVAL;
+	return wolfSSL_UseSessionTicket(s->ssl) == WOLFSSL_SUCCESS ? 0 :
+	       -EINVAL;
+}
+
+/**
  * ktls_session_set_ticket() - offer a kept ticket in this handshake (client)
  * @s: client session before the handshake
  * @t: ticket from ktls_session_get_ticket(), still owned by the caller
