@@ -7,6 +7,8 @@
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 
 #include "tlsdevsim.h"
 
@@ -20,6 +22,9 @@ module_param_named(resync_mode, tds_default_resync_mode, uint, 0644);
 MODULE_PARM_DESC(resync_mode,
 		 "RX resync mode of new devices: 0 driver_req (default), 1 core_next_hint, 2 driver_req_async; per device in debugfs");
 
+/* Frees RX flow state after RCU; drained before the module text goes. */
+struct workqueue_struct *tds_wq;
+
 static int __init tds_module_init(void)
 {
 	unsigned int i;
@@ -28,9 +33,13 @@ static int __init tds_module_init(void)
 	if (tds_default_resync_mode >= TDS_RESYNC_NUM)
 		return -EINVAL;
 
+	tds_wq = alloc_workqueue(TDS_DRV_NAME, 0, 0);
+	if (!tds_wq)
+		return -ENOMEM;
+
 	err = tds_debugfs_init();
 	if (err)
-		return err;
+		goto err_destroy_wq;
 
 	for (i = 0; i < pairs; i++) {
 		err = tds_pair_create(i);
@@ -42,6 +51,9 @@ static int __init tds_module_init(void)
 err_destroy_pairs:
 	tds_pair_destroy_all();
 	tds_debugfs_exit();
+err_destroy_wq:
+	rcu_barrier();
+	destroy_workqueue(tds_wq);
 	return err;
 }
 
@@ -49,6 +61,9 @@ static void __exit tds_module_exit(void)
 {
 	tds_pair_destroy_all();
 	tds_debugfs_exit();
+	/* flows freed by tls_dev_del wait for RCU, then run on tds_wq */
+	rcu_barrier();
+	destroy_workqueue(tds_wq);
 }
 
 module_init(tds_module_init);

@@ -55,7 +55,7 @@ struct tds_rec_start {
 struct tds_rx_flow {
 	struct list_head list;
 	struct rcu_work free_work;
-	spinlock_t lock;
+	spinlock_t lock;	/* the receive path against resync and del */
 	bool dead;
 
 	/* the connection, as seen by packets arriving from the peer */
@@ -182,6 +182,24 @@ static int tds_flow_crypto(struct tds_rx_flow *f, struct tls_crypto_info *info)
 	return crypto_sync_skcipher_setkey(f->ctr, key, keylen);
 }
 
+/* The addresses and ports packets from the peer carry. */
+static void tds_flow_addrs(struct tds_rx_flow *f, struct sock *sk)
+{
+	f->sport = inet_sk(sk)->inet_dport;
+	f->dport = inet_sk(sk)->inet_sport;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6 &&
+	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
+		f->ipv6 = true;
+		f->saddr6 = sk->sk_v6_daddr;
+		f->daddr6 = sk->sk_v6_rcv_saddr;
+		return;
+	}
+#endif
+	f->saddr4 = inet_sk(sk)->inet_daddr;
+	f->daddr4 = inet_sk(sk)->inet_rcv_saddr;
+}
+
 /**
  * tds_rx_flow_add - start RX offload for a connection
  * @tds: the receiving device
@@ -215,20 +233,7 @@ int tds_rx_flow_add(struct tds_dev *tds, struct sock *sk,
 
 	f->sk = sk;
 	f->tls_ctx = ctx;
-	f->sport = inet_sk(sk)->inet_dport;
-	f->dport = inet_sk(sk)->inet_sport;
-#if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6 &&
-	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
-		f->ipv6 = true;
-		f->saddr6 = sk->sk_v6_daddr;
-		f->daddr6 = sk->sk_v6_rcv_saddr;
-	} else
-#endif
-	{
-		f->saddr4 = inet_sk(sk)->inet_daddr;
-		f->daddr4 = inet_sk(sk)->inet_rcv_saddr;
-	}
+	tds_flow_addrs(f, sk);
 
 	f->mode = READ_ONCE(tds->resync_mode);
 	if (f->mode >= TDS_RESYNC_NUM)
@@ -291,7 +296,7 @@ void tds_rx_flow_del(struct tds_dev *tds, struct tls_context *ctx)
 	atomic_dec(&tds->rx_flow_count);
 	spin_unlock_bh(&tds->flows_lock);
 
-	queue_rcu_work(system_wq, &f->free_work);
+	queue_rcu_work(tds_wq, &f->free_work);
 }
 
 static void tds_hist_push(struct tds_rx_flow *f, u32 seq)
@@ -491,11 +496,10 @@ static int tds_ctr(struct tds_rx_flow *f, u8 *buf, u32 len, u32 ctoff)
 	sg_set_buf(&sg[1], buf, len);
 	skcipher_request_set_sync_tfm(req, f->ctr);
 	skcipher_request_set_callback(req, 0, NULL, NULL);
-	if (skip) {
+	if (skip)
 		skcipher_request_set_crypt(req, sg, sg, skip + len, iv);
-	} else {
+	else
 		skcipher_request_set_crypt(req, &sg[1], &sg[1], len, iv);
-	}
 	err = crypto_skcipher_decrypt(req);
 	skcipher_request_zero(req);
 	return err;
@@ -771,10 +775,14 @@ static struct tds_rx_flow *tds_flow_find(struct tds_dev *tds,
 		if (f->ipv6 != !!ip6 || f->sport != th->source ||
 		    f->dport != th->dest)
 			continue;
-		if (ip6 ? ipv6_addr_equal(&f->saddr6, &ip6->saddr) &&
-			  ipv6_addr_equal(&f->daddr6, &ip6->daddr) :
-			  f->saddr4 == iph->saddr && f->daddr4 == iph->daddr)
+		if (ip6) {
+			if (ipv6_addr_equal(&f->saddr6, &ip6->saddr) &&
+			    ipv6_addr_equal(&f->daddr6, &ip6->daddr))
+				return f;
+		} else if (f->saddr4 == iph->saddr &&
+			   f->daddr4 == iph->daddr) {
 			return f;
+		}
 	}
 	return NULL;
 }

@@ -105,6 +105,7 @@ static inline void tds_stat_inc(struct tds_dev *tds, enum tds_stat s)
 
 /* main.c */
 extern unsigned int tds_default_resync_mode;
+extern struct workqueue_struct *tds_wq;
 
 /* netdev.c */
 int tds_pair_create(unsigned int id);

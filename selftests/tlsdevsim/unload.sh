@@ -28,7 +28,11 @@ for i in 1 2 3; do
 	ip netns exec "$NSA" ktls-cat connect "$TDS_B:$port" --insecure \
 		--tls 1.2 --cipher "$TDS_C128" < "$t/big" > /dev/null 2>&1 &
 	cli=$!
-	sleep 2
+	for j in $(seq 300); do
+		[ "$(tds_stat "$NSA" TlsCurrTxDevice)" -ge 1 ] && break
+		sleep 0.1
+	done
+	sleep 1
 	[ "$(tds_stat "$NSA" TlsCurrTxDevice)" -ge 1 ] ||
 		fail "round $i: no offloaded connection before the unload"
 	rmmod tlsdevsim || fail "round $i: rmmod with connections open failed"
