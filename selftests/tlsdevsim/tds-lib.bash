@@ -9,7 +9,9 @@
 #
 # Everything is undone by tds_cleanup (installed as the EXIT trap).
 
-TDS_KO=${TDS_KO:-$KTLSKIT_REPO/kmod/tlsdevsim/tlsdevsim.ko}
+# The runner builds modules per kernel release and says where in
+# KTLSKIT_KMOD; by hand, the module is built in the tree.
+TDS_KO=${TDS_KO:-${KTLSKIT_KMOD:-$KTLSKIT_REPO/kmod}/tlsdevsim/tlsdevsim.ko}
 TDS_DBG=/sys/kernel/debug/tlsdevsim
 TDS_A=10.77.0.1
 TDS_B=10.77.0.2
@@ -21,9 +23,9 @@ tds_need_module()
 	[ "${KTLSKIT_KERNEL:-}" = sid ] &&
 		skip "tlsdevsim.ko is not built for the sid kernel (its module build tools need a newer C library than Debian 12's)"
 	[ -f "$TDS_KO" ] ||
-		skip "kmod/tlsdevsim/tlsdevsim.ko is not built (make modules KDIR=...)"
+		skip "$TDS_KO is not built (make modules KDIR=...)"
 	[ "$(modinfo -F vermagic "$TDS_KO" | cut -d' ' -f1)" = "$(uname -r)" ] ||
-		skip "kmod/tlsdevsim/tlsdevsim.ko was built for another kernel than $(uname -r)"
+		skip "$TDS_KO was built for another kernel than $(uname -r)"
 	need_ktls
 	need_cmd ip ethtool openssl
 	modprobe -q aesni_intel 2>/dev/null
