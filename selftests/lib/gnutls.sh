@@ -27,10 +27,14 @@ prio() {
 	echo "NORMAL:-VERS-ALL:+VERS-TLS$1:-CIPHER-ALL:+$2"
 }
 
-# text_file NAME BYTES: base64 text of exactly BYTES bytes
+# text_file NAME BYTES: base64 text of exactly BYTES bytes, ending in a
+# newline (the echo server holds back a last line without one)
 text_file() {
-	head -c $(($2 * 3 / 4 + 16)) /dev/urandom | base64 | head -c "$2" \
-		> "$T/$1"
+	: > "$T/$1"
+	[ "$2" -gt 0 ] || return 0
+	head -c $(($2 * 3 / 4 + 16)) /dev/urandom | base64 -w 76 |
+		head -c $(($2 - 1)) > "$T/$1"
+	echo >> "$T/$1"
 }
 
 client_echo() {

@@ -26,6 +26,8 @@ struct sender {
 	int stop[2];		/* written when the peer closed first */
 	unsigned long long sent;
 	int err;
+	bool closed;		/* our close_notify went out */
+	bool stopped;		/* input cut short because the peer closed */
 };
 
 static int write_out(int fd, const char *p, size_t n)
@@ -90,8 +92,10 @@ static int send_stream(struct sender *sd, struct io_uring *ring)
 
 		/* stdin may never end: stop once the peer has closed */
 		if (sd->stop[0] >= 0 && poll(pfd, 2, -1) > 0 &&
-		    (pfd[1].revents & POLLIN))
+		    (pfd[1].revents & POLLIN)) {
+			sd->stopped = true;
 			break;
+		}
 		n = read(sd->in, buf, BUFSZ);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -184,8 +188,10 @@ static void *sender_main(void *arg)
 		io_uring_queue_exit(&ring);
 	if (!ret)
 		ret = ktls_close_notify(sd->s);
-	if (!ret)
+	if (!ret) {
 		shutdown(ktls_session_fd(sd->s), SHUT_WR);
+		sd->closed = true;
+	}
 	sd->err = ret;
 	return NULL;
 }
@@ -258,7 +264,6 @@ int cat_pump(struct ktls_session *s, const struct cat_opts *o,
 			break;
 		if (n < 0) {
 			ret = n;
-			cat_report_error(o, s, "receive", ret);
 			break;
 		}
 		if (!spliced) {
@@ -268,12 +273,24 @@ int cat_pump(struct ktls_session *s, const struct cat_opts *o,
 		}
 		*received += n;
 	}
-	if (ret)
+	if (ret && ret != -EPIPE)
 		/* the peer is gone: the sender may be stuck in a write */
 		shutdown(ktls_session_fd(s), SHUT_RDWR);
 	if (sd.stop[1] >= 0 && write(sd.stop[1], "", 1) < 0)
 		ret = ret ? ret : -errno;
 	pthread_join(th, NULL);
+	/*
+	 * Many peers (gnutls-cli, s_server) close TCP right after our
+	 * close_notify without sending theirs. Once everything of ours went
+	 * out and was closed properly, that is a warning, not a failure.
+	 */
+	if (ret == -EPIPE && !sd.err && sd.closed && !sd.stopped) {
+		if (!o->quiet && !o->json)
+			fprintf(stderr, "ktls-cat: warning: peer closed without close_notify after ours\n");
+		ret = 0;
+	} else if (ret) {
+		cat_report_error(o, s, "receive", ret);
+	}
 	if (sd.stop[0] >= 0) {
 		close(sd.stop[0]);
 		close(sd.stop[1]);
