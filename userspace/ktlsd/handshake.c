@@ -850,7 +850,13 @@ void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining)
 {
 	switch (j->state) {
 	case KTLSD_JOB_REQUEST:
-		if (now >= j->deadline) {
+		/*
+		 * A busy loop may not have read a request that did arrive in
+		 * time: read what is there before calling it late.
+		 */
+		if (now >= j->deadline)
+			read_request(j);
+		if (j->state == KTLSD_JOB_REQUEST && now >= j->deadline) {
 			j->conf = j->conf ? j->conf : ktlsd_current_conf();
 			reply_error(j, -ETIMEDOUT, KTLSD_R_BAD_REQUEST,
 				    "request incomplete after %u ms",
