@@ -47,10 +47,13 @@ busy=$(grep -c 'reason=busy: ktlsd runs max_handshakes = 2 handshakes and the qu
 pass "max_handshakes = 2, queue = 4: $busy of 20 refused with reason busy"
 
 kill $KTLSD_PID; wait $KTLSD_PID 2>/dev/null
-write_conf "max_handshakes = 2" "queue = 100" "queue_timeout = 120s"
+# one worker, so the queue is served in the order the pairs were submitted:
+# with two slots, both ends of a pair must run together
+write_conf "workers = 1" "max_handshakes = 2" "queue = 100" \
+	"queue_timeout = 300s" "handshake_timeout = 60s"
 start_ktlsd
 "$CLIENT" pairs 10 > "$T/app" 2>&1 || fail "queued: $(head -5 "$T/app")"
-pass "max_handshakes = 2, queue = 100: all 20 queued and served"
+pass "max_handshakes = 2, queue = 100: all 20 queued and served in turn"
 
 kill $KTLSD_PID; wait $KTLSD_PID 2>/dev/null
 write_conf "max_per_uid = 3" "queue = 0"

@@ -295,7 +295,8 @@ static void fail_from_session(struct ktlsd_job *j, int ret)
 	if (!text[0])
 		text = strerror(-ret);
 	/* libktls names the context's server name; ours is per request */
-	if (r == KTLS_R_HOSTNAME_MISMATCH && j->req.sni[0])
+	if (r == KTLS_R_HOSTNAME_MISMATCH && j->req.sni[0] &&
+	    !strstr(text, j->req.sni))
 		reply_error(j, ret, r, "%s (asked for %s)", text, j->req.sni);
 	else
 		reply_error(j, ret, r, "%s", text);
@@ -618,7 +619,9 @@ static void do_handshake(struct ktlsd_job *j)
 		return;
 	}
 	j->prof = p;
-	ret = ktlsd_slot_get(j->conf, j->uid);
+	/* first come, first served: nobody overtakes the queue */
+	ret = atomic_load(&ktlsd_stats.queued) ? -EBUSY :
+	      ktlsd_slot_get(j->conf, j->uid);
 	if (!ret) {
 		j->slot = true;
 		start_handshake(j);
