@@ -5,11 +5,11 @@
 # curl (OpenSSL), wget (GnuTLS) and openssl s_client, over TLS 1.2 and
 # 1.3, in every --io mode (sendfile, uring, write), for 0 B, 1 B,
 # 16 KiB - 1, 16 KiB, 16 KiB + 1 and 10 MiB, plus 64 MiB of random data in
-# every mode and one 1 GiB sparse file (sendfile, TLS 1.3, curl): under
-# qemu TCG kTLS moves about 20 MB/s, so that one fetch takes about a
-# minute. Each block checks that /proc/net/tls_stat counted one more
-# kernel TX and RX socket per connection and that every access-log line
-# says kTLS.
+# every mode; a 1 GiB sparse file (sendfile, TLS 1.3, curl) only with
+# KTLSKIT_SERVE_HUGE=1 (under qemu TCG kTLS moves about 20 MB/s, far less
+# on a busy machine). Each block checks that /proc/net/tls_stat counted one
+# more kernel TX and RX socket per connection and that every access-log
+# line says kTLS.
 #
 #   curl/wget/s_client --TLS 1.2|1.3--> ktls-serve --io MODE (127.0.0.1)
 #
@@ -55,14 +55,17 @@ for io in sendfile uring write; do
 	stop_serve
 done
 
-# One large file: sparse, 1 GiB, read back through the page cache.
-truncate -s 1G "$R/huge"
-start_serve
-t0=$SECONDS
-sum=$(curl_c --tlsv1.3 "$U/huge" | sha256sum | cut -d' ' -f1)
-took=$((SECONDS - t0))
-check "1 GiB sparse file over TLS 1.3 with sendfile: SHA-256 matches" \
-	[ "$sum" = "$(sha256 "$R/huge")" ]
-echo "# 1 GiB in ${took}s: $(tail -n 1 "$T/access.log")"
-stop_serve
+# One large file, sparse, 1 GiB, only with KTLSKIT_SERVE_HUGE=1: on a
+# busy build machine the fetch alone took over ten minutes under TCG.
+if [ -n "${KTLSKIT_SERVE_HUGE:-}" ]; then
+	truncate -s 1G "$R/huge"
+	start_serve
+	t0=$SECONDS
+	sum=$(curl_c --tlsv1.3 "$U/huge" | sha256sum | cut -d' ' -f1)
+	took=$((SECONDS - t0))
+	check "1 GiB sparse file over TLS 1.3 with sendfile: SHA-256 matches" \
+		[ "$sum" = "$(sha256 "$R/huge")" ]
+	echo "# 1 GiB in ${took}s: $(tail -n 1 "$T/access.log")"
+	stop_serve
+fi
 finish
