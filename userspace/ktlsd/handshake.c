@@ -470,8 +470,12 @@ bool ktlsd_job_admit(struct ktlsd_job *j)
 
 /* ---- requests ---------------------------------------------------------- */
 
-/* The descriptor must be a connected TCP socket. */
-static int check_socket(struct ktlsd_job *j)
+/*
+ * The descriptor must be a TCP socket, connected for a handshake. A ticket
+ * handed back needs no connection (it is fed to wolfSSL in memory), and a
+ * KeyUpdate on a closed socket fails with libktls's own sentence.
+ */
+static int check_socket(struct ktlsd_job *j, bool connected)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(int);
@@ -486,7 +490,7 @@ static int check_socket(struct ktlsd_job *j)
 		return -EPROTONOSUPPORT;
 	len = sizeof(ss);
 	if (getpeername(j->tfd, (struct sockaddr *)&ss, &len))
-		return -ENOTCONN;
+		return connected ? -ENOTCONN : 0;
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 
@@ -677,7 +681,7 @@ static void dispatch(struct ktlsd_job *j)
 		do_stats(j);
 		return;
 	}
-	ret = check_socket(j);
+	ret = check_socket(j, h.type == KTLSD_MSG_HANDSHAKE);
 	if (ret) {
 		reply_error(j, ret, KTLSD_R_BAD_SOCKET,
 			    "the descriptor is not a connected TCP socket (%s)",
