@@ -139,7 +139,6 @@ enum ktls_reason {
 	KTLS_R_WEAK_SIGNATURE,		/* MD2/MD4/MD5/SHA-1 signature */
 	KTLS_R_WEAK_KEY,		/* RSA or EC key below the minimum */
 	KTLS_R_WRONG_PURPOSE,		/* KU/EKU/Netscape type not for role */
-	KTLS_R_MISSING_INTERMEDIATE,	/* peer sent its leaf without chain */
 	__KTLS_R_MAX,
 };
 

@@ -89,7 +89,7 @@ while read -r cert reason words; do
 	pass "client refuses $cert: $(cut -d: -f2- "$T/app")"
 done <<EOL
 untrusted cert-untrusted not signed by a trusted CA
-wrong-host hostname-mismatch not valid for
+wrong-host hostname-mismatch does not match host
 expired cert-expired expired on
 EOL
 

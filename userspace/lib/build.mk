@@ -54,3 +54,18 @@ $(KTLS_LIB_UNIT): selftests/unit/ktls_reasons.c $(KTLS_LIB_SRCS) \
 		-Wno-missing-prototypes $(KTLS_DEP_CFLAGS) -I$(KSFT_INC) \
 		-o $@ selftests/unit/ktls_reasons.c $(KTLS_LIB_SRCS) \
 		$(KTLS_DEP_LIBS) -lpthread
+
+# Host unit test of the certificate policy: every case of the test PKI's
+# manifest, mutual TLS identity, anonymous mode (selftests/unit/ktls_policy.c).
+KTLS_POLICY_UNIT := $(BUILD)/selftests/unit/ktls-policy
+HOST_TESTS += $(KTLS_POLICY_UNIT)
+
+$(KTLS_POLICY_UNIT): selftests/unit/ktls_policy.c $(KTLS_LIB_SRCS) \
+		     $(wildcard userspace/lib/*.h) $(KTLSKIT_CACHE)/src/6.1/.done
+	$(quiet) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all $(KTLS_CFLAGS) -U_FORTIFY_SOURCE \
+		-Wno-missing-prototypes $(KTLS_DEP_CFLAGS) -I$(KSFT_INC) \
+		-o $@ selftests/unit/ktls_policy.c $(KTLS_LIB_SRCS) \
+		$(KTLS_DEP_LIBS) -lpthread

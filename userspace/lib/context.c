@@ -62,38 +62,11 @@ static int check_config(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 		ctx_err(ctx, "minimum version is above maximum version");
 		return -EINVAL;
 	}
-	if (cfg->role == KTLS_SERVER && (!cfg->cert_file || !cfg->key_file)) {
+	if (cfg->role == KTLS_SERVER && !cfg->p12_file &&
+	    !(cfg->policy & KTLS_P_INSECURE_ANONYMOUS) &&
+	    (!cfg->cert_file || !cfg->key_file)) {
 		ctx_err(ctx, "a server needs a certificate and a key");
 		return -EINVAL;
-	}
-	return 0;
-}
-
-static int load_identity(struct ktls_ctx *ctx, const struct ktls_config *cfg)
-{
-	if (!cfg->cert_file)
-		return 0;
-	if (wolfSSL_CTX_use_certificate_chain_file(ctx->wctx, cfg->cert_file)
-	    != WOLFSSL_SUCCESS) {
-		ctx_err(ctx, "cannot load certificate %s: not a readable PEM certificate",
-			cfg->cert_file);
-		return -EINVAL;
-	}
-	if (!cfg->key_file) {
-		ctx_err(ctx, "certificate %s given without a key", cfg->cert_file);
-		return -EINVAL;
-	}
-	if (wolfSSL_CTX_use_PrivateKey_file(ctx->wctx, cfg->key_file,
-					    WOLFSSL_FILETYPE_PEM)
-	    != WOLFSSL_SUCCESS) {
-		ctx_err(ctx, "cannot load private key %s: not a readable PEM key",
-			cfg->key_file);
-		return -EINVAL;
-	}
-	if (wolfSSL_CTX_check_private_key(ctx->wctx) != WOLFSSL_SUCCESS) {
-		ctx_err(ctx, "private key %s does not belong to certificate %s",
-			cfg->key_file, cfg->cert_file);
-		return -EKEYREJECTED;
 	}
 	return 0;
 }
@@ -161,6 +134,9 @@ KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
 	ret = check_config(ctx, cfg);
 	if (ret)
 		return ret;
+	ret = __ktls_policy_check(ctx, cfg);
+	if (ret)
+		return ret;
 	ctx->cfg = *cfg;
 	ctx->server_name = dup_opt(cfg->server_name);
 	ctx->ciphers = dup_opt(cfg->ciphers);
@@ -171,6 +147,9 @@ KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
 	/* paths are used only here */
 	ctx->cfg.cert_file = ctx->cfg.key_file = NULL;
 	ctx->cfg.ca_file = ctx->cfg.ca_path = NULL;
+	ctx->cfg.crl = ctx->cfg.chain_file = ctx->cfg.p12_file = NULL;
+	ctx->cfg.p12_pass_file = ctx->cfg.p12_pass_env = NULL;
+	ctx->cfg.groups = ctx->cfg.sigalgs = NULL;
 
 	wolfSSL_Init();
 	ctx->wctx = wolfSSL_CTX_new(pick_method(cfg));
@@ -189,10 +168,13 @@ KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
 		ctx_err(ctx, "no usable cipher suite in \"%s\"", list);
 		return -EINVAL;
 	}
-	ret = load_identity(ctx, cfg);
+	ret = __ktls_load_identity(ctx, cfg);
 	if (ret)
 		return ret;
 	ret = load_trust(ctx, cfg);
+	if (ret)
+		return ret;
+	ret = __ktls_policy_apply(ctx, cfg);
 	if (ret)
 		return ret;
 	if (cfg->role == KTLS_SERVER && (cfg->flags & KTLS_F_NO_TICKETS))

@@ -40,14 +40,21 @@ struct ktls_ctx {
 	char *ciphers;
 	char *alpn;
 	WOLFSSL_SESSION *saved;		/* client: last ticket for resumption */
+	char stale_crl[256];		/* issuer of a CRL past nextUpdate */
+	char stale_date[32];		/* and that nextUpdate */
 	char error[KTLS_TEXT_MAX];
 };
 
 /* The peer certificate problem seen in the verify callback. */
 struct ktls_certerr {
 	int error;
+	enum ktls_reason reason;	/* set by the policy checks */
 	char subject[160];
 	char date[32];
+	char detail[1024];		/* what the policy check found */
+	char host[256];			/* name the server must match */
+	int depth;			/* where in the chain */
+	int chain_len;			/* certificates the peer sent */
 };
 
 struct ktls_session {
@@ -128,6 +135,25 @@ int __ktls_classify(struct ktls_session *s, int werr);
 int __ktls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store);
 void __ktls_verify_setup(struct ktls_session *s);
 int __ktls_cert_fail(struct ktls_session *s);
+void __ktls_verify_set_host(struct ktls_session *s, const char *name);
+
+/* verify_host.c */
+int __ktls_cert_ext(WOLFSSL_X509 *x, const unsigned char *oid, size_t oid_len,
+		    const unsigned char **val, size_t *val_len);
+int __ktls_host_check(struct ktls_session *s, WOLFSSL_X509 *x);
+int __ktls_cert_sans(WOLFSSL_X509 *x, char *buf, size_t len);
+
+/* verify_policy.c */
+int __ktls_cert_policy(struct ktls_session *s, WOLFSSL_X509 *x, int depth,
+		       bool self_signed);
+
+/* certs.c */
+int __ktls_load_identity(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+int __ktls_load_crl(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+
+/* policy.c */
+int __ktls_policy_check(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+int __ktls_policy_apply(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 
 /* offload.c */
 int __ktls_install(struct ktls_session *s, int dir);

@@ -31,6 +31,12 @@ static const char *const reason_names[__KTLS_R_MAX] = {
 	[KTLS_R_ALPN] = "alpn",
 	[KTLS_R_PROTOCOL] = "protocol",
 	[KTLS_R_IO] = "io",
+	[KTLS_R_REVOKED] = "revoked",
+	[KTLS_R_CRL_MISSING] = "crl-missing",
+	[KTLS_R_CRL_STALE] = "crl-stale",
+	[KTLS_R_WEAK_SIGNATURE] = "weak-signature",
+	[KTLS_R_WEAK_KEY] = "weak-key",
+	[KTLS_R_WRONG_PURPOSE] = "wrong-purpose",
 };
 
 /**

@@ -112,6 +112,7 @@ static int setup_names(struct ktls_session *s, const char *name)
 {
 	if (!name || !*name)
 		return 0;
+	__ktls_verify_set_host(s, name);
 	if (wolfSSL_UseSNI(s->ssl, WOLFSSL_SNI_HOST_NAME, name,
 			   strlen(name)) != WOLFSSL_SUCCESS)
 		return -EINVAL;

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Protocol policy of a context: key exchange groups, signature algorithms,
+ * TLS 1.2 tickets, the insecure anonymous mode, the system trust store and
+ * the refusal of key logging (which wolfSSL as Debian builds it cannot do).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+/* The policy fields took the place of reserved[], nothing moved. */
+_Static_assert(sizeof(struct ktls_config) ==
+	       offsetof(struct ktls_config, rekey_records) + sizeof(uint64_t) +
+	       16 * sizeof(void *), "struct ktls_config changed size");
+
+#define KTLS_ANON_SUITE "ADH-AES256-GCM-SHA384"
+
+static int perr(struct ktls_ctx *ctx, int err, const char *msg)
+{
+	snprintf(ctx->error, sizeof(ctx->error), "%s", msg);
+	return err;
+}
+
+/**
+ * __ktls_policy_check() - refuse configurations that cannot be honoured
+ * @ctx: context being built (for the error)
+ * @cfg: configuration
+ *
+ * Return: 0 or a negative errno with ctx->error set.
+ */
+int __ktls_policy_check(struct ktls_ctx *ctx, const struct ktls_config *cfg)
+{
+	bool anon = cfg->policy & KTLS_P_INSECURE_ANONYMOUS;
+
+	if (cfg->policy & KTLS_P_KEYLOG)
+		return perr(ctx, -EOPNOTSUPP,
+			    "key logging is not possible: Debian's wolfSSL has no secret callback (HAVE_SECRET_CALLBACK is off), so TLS 1.3 traffic secrets cannot be exported; for TLS 1.2 only the master secret could be, which libktls does not offer either. Debug with the peer's key log (openssl s_client -keylogfile, SSLKEYLOGFILE in curl) instead");
+	if (cfg->policy & ~(KTLS_P_KEYLOG * 2 - 1))
+		return perr(ctx, -EINVAL, "unknown policy bits are set");
+	if (cfg->min_rsa_bits && cfg->min_rsa_bits < 2048)
+		return perr(ctx, -EINVAL,
+			    "the minimum RSA key size can only be raised above 2048 bits");
+	if (cfg->min_ecc_bits && cfg->min_ecc_bits < 256)
+		return perr(ctx, -EINVAL,
+			    "the minimum EC key size can only be raised above 256 bits");
+	if (!anon && cfg->ciphers &&
+	    (strcasestr(cfg->ciphers, "ADH") || strcasestr(cfg->ciphers, "anon")))
+		return perr(ctx, -EINVAL,
+			    "anonymous cipher suites authenticate nobody: they need the insecure anonymous mode, set explicitly");
+	if (!anon)
+		return 0;
+	if (cfg->min_version == KTLS_TLS_1_3 ||
+	    (cfg->max_version && cfg->max_version != KTLS_TLS_1_2))
+		return perr(ctx, -EINVAL,
+			    "insecure anonymous mode is TLS 1.2 only (ADH-AES256-GCM-SHA384): set the maximum version to 1.2");
+	if (cfg->ciphers && strcmp(cfg->ciphers, KTLS_ANON_SUITE))
+		return perr(ctx, -EINVAL,
+			    "insecure anonymous mode uses ADH-AES256-GCM-SHA384 only, the one anonymous suite kernel TLS can carry");
+	return 0;
+}
+
+/**
+ * __ktls_policy_apply() - set the policy on a built wolfSSL context
+ * @ctx: context with identity and trust anchors loaded
+ * @cfg: configuration
+ *
+ * Return: 0 or a negative errno with ctx->error set.
+ */
+int __ktls_policy_apply(struct ktls_ctx *ctx, const struct ktls_config *cfg)
+{
+	char buf[256];
+	int ret;
+
+	if ((cfg->policy & KTLS_P_SYSTEM_CA) &&
+	    wolfSSL_CTX_load_system_CA_certs(ctx->wctx) != WOLFSSL_SUCCESS)
+		return perr(ctx, -ENOENT,
+			    "cannot load the system trust store (/etc/ssl/certs)");
+	if (cfg->groups) {
+		snprintf(buf, sizeof(buf), "%s", cfg->groups);
+		if (wolfSSL_CTX_set1_groups_list(ctx->wctx, buf)
+		    != WOLFSSL_SUCCESS)
+			return perr(ctx, -EINVAL,
+				    "unknown key exchange group in the list: use names such as P-256:P-384:X25519");
+	}
+	if (cfg->sigalgs &&
+	    wolfSSL_CTX_set1_sigalgs_list(ctx->wctx, cfg->sigalgs)
+	    != WOLFSSL_SUCCESS)
+		return perr(ctx, -EINVAL,
+			    "unknown signature algorithm in the list: use names such as ECDSA+SHA256:RSA-PSS+SHA256");
+	if (cfg->flags & KTLS_F_NO_TICKETS)
+		wolfSSL_CTX_NoTicketTLSv12(ctx->wctx);
+	if (cfg->policy & KTLS_P_INSECURE_ANONYMOUS) {
+		if (wolfSSL_CTX_allow_anon_cipher(ctx->wctx) != WOLFSSL_SUCCESS ||
+		    wolfSSL_CTX_set_cipher_list(ctx->wctx, KTLS_ANON_SUITE)
+		    != WOLFSSL_SUCCESS)
+			return perr(ctx, -EOPNOTSUPP,
+				    "this wolfSSL cannot do ADH-AES256-GCM-SHA384");
+		wolfSSL_CTX_set_verify(ctx->wctx, WOLFSSL_VERIFY_NONE, NULL);
+	}
+	ret = __ktls_load_crl(ctx, cfg);
+	return ret;
+}
