@@ -6,6 +6,8 @@
 # connections made while tls-hw-tx/rx-offload are switched off.
 #
 #   netns A: ktls-cat connect, tds0a  <==>  tds0b, ktls-cat listen: netns B
+#
+# ktlskit-timeout: 600
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tds-lib.bash"

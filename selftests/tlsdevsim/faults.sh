@@ -11,7 +11,7 @@
 # Transfers are 8 MiB, kept small because the VM emulates the CPU (about
 # 20 MB/s of AES-GCM).
 #
-# ktlskit-timeout: 900
+# ktlskit-timeout: 1800
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tds-lib.bash"

@@ -115,23 +115,47 @@ tds_wait_port()
 	fail "nothing listens on port $2 in $1"
 }
 
+# tds_rx_ready NS: a kTLS socket there has its receive side set up.
+tds_rx_ready()
+{
+	[ $(($(tds_stat "$1" TlsCurrRxDevice) + $(tds_stat "$1" TlsCurrRxSw))) -ge 1 ]
+}
+
 # tds_transfer CIPHER BYTES_A2B BYTES_B2A [KTLS-CAT OPTIONS]: ktls-cat in
 # both namespaces, data both ways at once; fails unless both arrive intact.
+# The data flows only once both ends set up kTLS RX, so no record arrives
+# before the device is told about the connection (it would have to resync,
+# and the core may consume everything before confirming).
 tds_transfer()
 {
-	local cipher=$1 na=$2 nb=$3 t=$KTLSKIT_TMP port
+	local cipher=$1 na=$2 nb=$3 t=$KTLSKIT_TMP port end
 	shift 3
 	port=$((4000 + RANDOM % 1000))
 	head -c "$na" /dev/urandom > "$t/pa"
 	head -c "$nb" /dev/urandom > "$t/pb"
+	rm -f "$t/in_a" "$t/in_b"
+	mkfifo "$t/in_a" "$t/in_b"
 	ip netns exec "$NSB" ktls-cat listen "$port" --cert "$t/cert.pem" \
 		--key "$t/key.pem" --tls 1.2 --cipher "$cipher" "$@" \
-		< "$t/pb" > "$t/got_a" 2> "$t/srv.err" &
+		< "$t/in_b" > "$t/got_a" 2> "$t/srv.err" &
 	track $!
+	exec 7> "$t/in_b"
 	tds_wait_port "$NSB" "$port"
-	timeout 240 ip netns exec "$NSA" ktls-cat connect "$TDS_B:$port" \
+	timeout 300 ip netns exec "$NSA" ktls-cat connect "$TDS_B:$port" \
 		--insecure --tls 1.2 --cipher "$cipher" "$@" \
-		< "$t/pa" > "$t/got_b" 2> "$t/cli.err" ||
+		< "$t/in_a" > "$t/got_b" 2> "$t/cli.err" &
+	cli=$!
+	track $cli
+	exec 8> "$t/in_a"
+	end=$((SECONDS + 120))
+	until tds_rx_ready "$NSA" && tds_rx_ready "$NSB"; do
+		[ $SECONDS -lt $end ] || break
+		sleep 0.2
+	done
+	cat "$t/pb" >&7 &
+	cat "$t/pa" >&8 &
+	exec 7>&- 8>&-
+	wait "$cli" ||
 		{ cat "$t/cli.err" "$t/srv.err"; fail "client failed"; }
 	wait
 	cmp -s "$t/pa" "$t/got_a" ||

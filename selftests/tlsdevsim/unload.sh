@@ -8,7 +8,7 @@
 #
 #   netns A: ktls-cat connect, tds0a  <==>  tds0b, ktls-cat listen: netns B
 #
-# ktlskit-timeout: 600
+# ktlskit-timeout: 900
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tds-lib.bash"

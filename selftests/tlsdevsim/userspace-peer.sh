@@ -8,7 +8,7 @@
 #
 #   netns A: ktls-cat (device offload), tds0a  <==>  tds0b, openssl: netns B
 #
-# ktlskit-timeout: 400
+# ktlskit-timeout: 900
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tds-lib.bash"

@@ -9,6 +9,8 @@
 #
 #   netns A: ktls-cat connect, tds0a  <==>  tds0b, ktls-cat listen: netns B
 #             tcpdump (control)                  tcpdump (the wire)
+#
+# ktlskit-timeout: 600
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tds-lib.bash"
