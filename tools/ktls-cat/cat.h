@@ -30,6 +30,7 @@ struct cat_opts {
 	bool quiet;
 	bool http;
 	bool no_stdin;
+	bool peer_cert;			/* print the verified peer certificate */
 	int count;			/* connections (listen) or attempts */
 	unsigned long long rekey_every;	/* bytes between our KeyUpdates */
 };
@@ -48,6 +49,7 @@ int cat_http(struct ktls_session *s, const struct cat_opts *o,
 void cat_report_info(const struct ktls_session *s, const struct cat_opts *o);
 void cat_report_error(const struct cat_opts *o, const struct ktls_session *s,
 		      const char *what, int err);
+void cat_report_peer(const struct ktls_session *s, const struct cat_opts *o);
 void cat_report_done(const struct cat_opts *o, unsigned long long sent,
 		     unsigned long long received);
 void cat_json_string(FILE *f, const char *str);

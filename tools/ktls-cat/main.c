@@ -47,6 +47,26 @@ static void usage(void)
 "                        Linux 6.14+) or, when impossible, before closing\n"
 "  --rekey-every BYTES   send a KeyUpdate (requesting the peer's) every BYTES\n"
 "\n"
+"Certificate policy options (see ktls-policy(7)):\n"
+"  --chain FILE          PEM intermediates to send after --cert\n"
+"  --p12 FILE            our key and chain from PKCS#12 (instead of --cert/--key)\n"
+"  --p12-pass-file FILE  PKCS#12 password: first line of FILE\n"
+"  --p12-pass-env VAR    PKCS#12 password: environment variable VAR\n"
+"  --allow-readable-key  accept a key file group or others can read\n"
+"  --system-ca           also trust the system store (/etc/ssl/certs)\n"
+"  --crl PATH            check revocation with a CRL file or folder (PEM/DER)\n"
+"  --crl-optional        a missing or stale CRL is not fatal\n"
+"  --allow-wildcards     accept a left-most \"*\" label in the server's name\n"
+"  --no-cn-fallback      never match the subject CN, even without SAN\n"
+"  --min-rsa-bits N      smallest RSA key in the peer's chain (default 2048)\n"
+"  --min-ecc-bits N      smallest EC key in the peer's chain (default 256)\n"
+"  --groups LIST         key exchange groups, e.g. P-256:X25519\n"
+"  --sigalgs LIST        signature algorithms, e.g. ECDSA+SHA256:RSA-PSS+SHA256\n"
+"  --insecure-anonymous  TLS 1.2 ADH-AES256-GCM-SHA384: NO authentication,\n"
+"                        for debugging only; warns on every handshake\n"
+"  --keylog              refused: this wolfSSL cannot export secrets\n"
+"  --peer-cert           print the verified peer certificate (mutual TLS)\n"
+"\n"
 "Data options:\n"
 "  --sendfile FILE       send FILE instead of stdin\n"
 "  --io PATH             write (default), sendfile, splice, uring,\n"
@@ -74,6 +94,11 @@ enum {
 	OPT_VERIFY_CLIENT, OPT_TLS, OPT_CIPHER, OPT_ALPN, OPT_NO_TICKETS,
 	OPT_TIMEOUT, OPT_REKEY_RECORDS, OPT_REKEY_EVERY, OPT_SENDFILE, OPT_IO,
 	OPT_ZEROCOPY, OPT_NO_STDIN, OPT_HTTP, OPT_COUNT, OPT_INFO, OPT_JSON,
+	OPT_CHAIN, OPT_P12, OPT_P12_PASS_FILE, OPT_P12_PASS_ENV,
+	OPT_ALLOW_READABLE_KEY, OPT_SYSTEM_CA, OPT_CRL, OPT_CRL_OPTIONAL,
+	OPT_ALLOW_WILDCARDS, OPT_NO_CN_FALLBACK, OPT_MIN_RSA_BITS,
+	OPT_MIN_ECC_BITS, OPT_GROUPS, OPT_SIGALGS, OPT_INSECURE_ANONYMOUS,
+	OPT_KEYLOG, OPT_PEER_CERT,
 };
 
 static const struct option long_opts[] = {
@@ -98,6 +123,23 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "info", no_argument, NULL, OPT_INFO },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "chain", required_argument, NULL, OPT_CHAIN },
+	{ "p12", required_argument, NULL, OPT_P12 },
+	{ "p12-pass-file", required_argument, NULL, OPT_P12_PASS_FILE },
+	{ "p12-pass-env", required_argument, NULL, OPT_P12_PASS_ENV },
+	{ "allow-readable-key", no_argument, NULL, OPT_ALLOW_READABLE_KEY },
+	{ "system-ca", no_argument, NULL, OPT_SYSTEM_CA },
+	{ "crl", required_argument, NULL, OPT_CRL },
+	{ "crl-optional", no_argument, NULL, OPT_CRL_OPTIONAL },
+	{ "allow-wildcards", no_argument, NULL, OPT_ALLOW_WILDCARDS },
+	{ "no-cn-fallback", no_argument, NULL, OPT_NO_CN_FALLBACK },
+	{ "min-rsa-bits", required_argument, NULL, OPT_MIN_RSA_BITS },
+	{ "min-ecc-bits", required_argument, NULL, OPT_MIN_ECC_BITS },
+	{ "groups", required_argument, NULL, OPT_GROUPS },
+	{ "sigalgs", required_argument, NULL, OPT_SIGALGS },
+	{ "insecure-anonymous", no_argument, NULL, OPT_INSECURE_ANONYMOUS },
+	{ "keylog", no_argument, NULL, OPT_KEYLOG },
+	{ "peer-cert", no_argument, NULL, OPT_PEER_CERT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -229,6 +271,63 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_CHAIN:
+			o->cfg.chain_file = optarg;
+			break;
+		case OPT_P12:
+			o->cfg.p12_file = optarg;
+			break;
+		case OPT_P12_PASS_FILE:
+			o->cfg.p12_pass_file = optarg;
+			break;
+		case OPT_P12_PASS_ENV:
+			o->cfg.p12_pass_env = optarg;
+			break;
+		case OPT_ALLOW_READABLE_KEY:
+			o->cfg.policy |= KTLS_P_ALLOW_READABLE_KEY;
+			break;
+		case OPT_SYSTEM_CA:
+			o->cfg.policy |= KTLS_P_SYSTEM_CA;
+			break;
+		case OPT_CRL:
+			o->cfg.crl = optarg;
+			break;
+		case OPT_CRL_OPTIONAL:
+			o->cfg.policy |= KTLS_P_CRL_OPTIONAL;
+			break;
+		case OPT_ALLOW_WILDCARDS:
+			o->cfg.policy |= KTLS_P_ALLOW_WILDCARDS;
+			break;
+		case OPT_NO_CN_FALLBACK:
+			o->cfg.policy |= KTLS_P_NO_CN_FALLBACK;
+			break;
+		case OPT_MIN_RSA_BITS:
+			if (parse_num(optarg, &v) || v < 2048 || v > 16384)
+				return bad("--min-rsa-bits takes 2048 to 16384, not \"%s\"",
+					   optarg);
+			o->cfg.min_rsa_bits = v;
+			break;
+		case OPT_MIN_ECC_BITS:
+			if (parse_num(optarg, &v) || v < 256 || v > 521)
+				return bad("--min-ecc-bits takes 256 to 521, not \"%s\"",
+					   optarg);
+			o->cfg.min_ecc_bits = v;
+			break;
+		case OPT_GROUPS:
+			o->cfg.groups = optarg;
+			break;
+		case OPT_SIGALGS:
+			o->cfg.sigalgs = optarg;
+			break;
+		case OPT_INSECURE_ANONYMOUS:
+			o->cfg.policy |= KTLS_P_INSECURE_ANONYMOUS;
+			break;
+		case OPT_KEYLOG:
+			o->cfg.policy |= KTLS_P_KEYLOG;
+			break;
+		case OPT_PEER_CERT:
+			o->peer_cert = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -256,7 +355,9 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 		return bad("unexpected argument \"%s\"", argv[optind + 2]);
 	o->addr = argv[optind + 1];
 	o->cfg.role = o->listen ? KTLS_SERVER : KTLS_CLIENT;
-	if (o->listen && (!o->cfg.cert_file || !o->cfg.key_file))
+	if (o->listen && !o->cfg.p12_file &&
+	    !(o->cfg.policy & KTLS_P_INSECURE_ANONYMOUS) &&
+	    (!o->cfg.cert_file || !o->cfg.key_file))
 		return bad("%s", "listen needs --cert FILE and --key FILE");
 	if (o->io == IO_SENDFILE && !o->sendfile)
 		return bad("%s", "--io sendfile needs --sendfile FILE");
@@ -284,6 +385,8 @@ static int serve(struct ktls_ctx *ctx, int fd, const struct cat_opts *o)
 	}
 	if (o->info || o->json)
 		cat_report_info(s, o);
+	if (o->peer_cert)
+		cat_report_peer(s, o);
 	if (o->http)
 		ret = cat_http(s, o, &sent);
 	else

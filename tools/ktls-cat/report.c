@@ -54,6 +54,33 @@ void cat_report_info(const struct ktls_session *s, const struct cat_opts *o)
 		in.alpn[0] ? ", alpn " : "", in.alpn);
 }
 
+void cat_report_peer(const struct ktls_session *s, const struct cat_opts *o)
+{
+	struct ktls_peer_cert pc;
+
+	if (ktls_get_peer_cert(s, &pc)) {
+		if (o->json)
+			fprintf(stderr, "{\"event\":\"peer\",\"certificate\":null}\n");
+		else
+			fprintf(stderr, "ktls-cat: peer sent no certificate\n");
+		return;
+	}
+	if (o->json) {
+		fprintf(stderr, "{\"event\":\"peer\",\"subject\":");
+		cat_json_string(stderr, pc.subject);
+		fprintf(stderr, ",\"issuer\":");
+		cat_json_string(stderr, pc.issuer);
+		fprintf(stderr, ",\"san\":");
+		cat_json_string(stderr, pc.sans);
+		fprintf(stderr, ",\"sha256\":\"%s\"}\n", pc.sha256);
+		return;
+	}
+	fprintf(stderr, "ktls-cat: peer %s, issuer %s\n", pc.subject,
+		pc.issuer);
+	fprintf(stderr, "ktls-cat: peer SAN %s, sha256 %s\n",
+		pc.sans[0] ? pc.sans : "(none)", pc.sha256);
+}
+
 void cat_report_error(const struct cat_opts *o, const struct ktls_session *s,
 		      const char *what, int err)
 {
