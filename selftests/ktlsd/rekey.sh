@@ -53,7 +53,7 @@ if [ -n "$new_kernel" ]; then
 else
 	expect_line "$T/app" '^handback type=24 .*error: the kernel cannot change kTLS keys \(TLS 1.3 KeyUpdate needs Linux 6.14\)' \
 		"KeyUpdate on an old kernel (received: $(cat "$T/out"))"
-	pass "old kernel: ktlsd says $(grep handback "$T/app" | cut -d: -f2- | head -c 90)"
+	pass "old kernel: ktlsd says$(grep "handback type=24" "$T/app" | cut -d: -f3- | head -c 100)"
 fi
 
 # our own rekey, asking the peer for its: s_server -rev echoes after it
