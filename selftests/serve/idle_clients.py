@@ -24,18 +24,26 @@ sel = selectors.DefaultSelector()
 
 class Conn:
     def __init__(self):
-        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        raw.setblocking(False)
-        raw.connect_ex((HOST, PORT))
-        self.s = ctx.wrap_socket(raw, server_hostname="localhost",
-                                 do_handshake_on_connect=False)
-        self.state = "hs"
+        self.raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.raw.setblocking(False)
+        self.raw.connect_ex((HOST, PORT))
+        self.state = "tcp"
         self.buf = b""
-        sel.register(self.s, selectors.EVENT_WRITE, self)
+        sel.register(self.raw, selectors.EVENT_WRITE, self)
 
     def step(self):
         """Advance; return True when idle after a full answer."""
         try:
+            if self.state == "tcp":
+                # wrap only a connected socket: ssl peeks at it
+                err = self.raw.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err:
+                    raise ConnectionError("connect: %d" % err)
+                sel.unregister(self.raw)
+                self.s = ctx.wrap_socket(self.raw, server_hostname="localhost",
+                                         do_handshake_on_connect=False)
+                sel.register(self.s, selectors.EVENT_WRITE, self)
+                self.state = "hs"
             if self.state == "hs":
                 self.s.do_handshake()
                 self.state = "send"
