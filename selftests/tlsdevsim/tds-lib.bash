@@ -154,6 +154,14 @@ tds_transfer()
 	done
 	cat "$t/pb" >&7 &
 	cat "$t/pa" >&8 &
+	# ktls-cat stops sending from a pipe once its peer has closed: keep
+	# both inputs open until both directions have arrived.
+	end=$((SECONDS + 240))
+	until [ "$(stat -c %s "$t/got_a")" -ge "$na" ] &&
+	      [ "$(stat -c %s "$t/got_b")" -ge "$nb" ]; do
+		[ $SECONDS -lt $end ] || break
+		sleep 0.2
+	done
 	exec 7>&- 8>&-
 	wait "$cli" ||
 		{ cat "$t/cli.err" "$t/srv.err"; fail "client failed"; }
