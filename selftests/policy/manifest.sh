@@ -73,7 +73,10 @@ server_case() {	# ktls-cat verifies an OpenSSL server
 	case $opts in *no-cn-fallback*) args+=(--no-cn-fallback) ;; esac
 	[ "$crl" != - ] && args+=(--crl "$M/$crl" --ca "$T/crl-anchors.pem")
 	next_port
+	# security level 0: OpenSSL 3 itself refuses to serve SHA-1, MD5 and
+	# RSA-1024 certificates otherwise, and those are what we must refuse
 	timeout $TMO openssl s_server -accept "$PORT" -naccept 1 -quiet \
+		-cipher 'DEFAULT:@SECLEVEL=0' \
 		-cert "$M/$cert" -key "$M/$key" "${sargs[@]}" \
 		> /dev/null 2>"$T/peer.err" < <(sleep $TMO) &
 	wait_listen "$PORT" || { echo "# s_server did not start"; return 1; }
