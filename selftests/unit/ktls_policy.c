@@ -41,7 +41,7 @@ static const char *f(const char *name)
 	return p;
 }
 
-static int pki(void)
+static int make_pki(void)
 {
 	static int made;
 	const char *repo = getenv("KTLSKIT_REPO");
@@ -224,7 +224,7 @@ TEST(manifest)
 	FILE *m;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ASSERT_EQ(0, pki());
+	ASSERT_EQ(0, make_pki());
 	ASSERT_EQ(0, system("cat " PKI "/root.crt " PKI "/intermediates.pem > "
 			    PKI "/crl-anchors.pem"));
 	m = fopen(PKI "/manifest", "r");
@@ -249,7 +249,7 @@ TEST(mtls_identity)
 	const char *why;
 	int err;
 
-	ASSERT_EQ(0, pki());
+	ASSERT_EQ(0, make_pki());
 	c.cfg.role = KTLS_CLIENT;
 	c.cfg.ca_file = f("root.crt");
 	c.cfg.server_name = "server.test";
@@ -277,7 +277,7 @@ TEST(mtls_missing_client_cert)
 	const char *why;
 	int err;
 
-	ASSERT_EQ(0, pki());
+	ASSERT_EQ(0, make_pki());
 	c.cfg.role = KTLS_CLIENT;
 	c.cfg.ca_file = f("root.crt");
 	c.cfg.server_name = "server.test";
@@ -358,7 +358,7 @@ TEST(min_rsa_bits_raised)
 	const char *why;
 	int err;
 
-	ASSERT_EQ(0, pki());
+	ASSERT_EQ(0, make_pki());
 	c.cfg.role = KTLS_CLIENT;
 	c.cfg.ca_file = f("root.crt");
 	c.cfg.server_name = "server.test";

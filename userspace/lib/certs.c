@@ -53,7 +53,7 @@ static int check_key_mode(struct ktls_ctx *ctx, const struct ktls_config *cfg,
 	if (stat(path, &st))
 		return cerr(ctx, -errno, "cannot read private key %s: %s",
 			    path, strerror(errno));
-	if (!(st.st_mode & (S_IRWXG | S_IRWXO)) ||
+	if (!(st.st_mode & 0077) ||
 	    (cfg->policy & KTLS_P_ALLOW_READABLE_KEY))
 		return 0;
 	return cerr(ctx, -EACCES,
@@ -116,14 +116,14 @@ static int p12_password(struct ktls_ctx *ctx, const struct ktls_config *cfg,
 				    cfg->p12_pass_env);
 		if (strlen(env) >= len)
 			return cerr(ctx, -E2BIG, "PKCS#12 password too long");
-		strcpy(pw, env);
+		memcpy(pw, env, strlen(env) + 1);
 	}
 	return 0;
 }
 
 static int load_p12(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
-	WOLF_STACK_OF(WOLFSSL_X509) *ca = NULL;
+	WOLFSSL_STACK *ca = NULL;
 	WOLFSSL_EVP_PKEY *pkey = NULL;
 	WOLFSSL_X509 *cert = NULL, *x;
 	WC_PKCS12 *p12;

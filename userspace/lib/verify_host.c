@@ -91,9 +91,8 @@ int __ktls_cert_ext(WOLFSSL_X509 *x, const unsigned char *oid, size_t oid_len,
 			e = der_next(e, eend, &tag, &len);
 			if (!e || tag != 0x06)
 				return -1;
-			if (len != oid_len || memcmp(e, oid, len)) {
+			if (len != oid_len || memcmp(e, oid, len))
 				continue;
-			}
 			e += len;
 			e = der_next(e, eend, &tag, &len);
 			if (e && tag == 0x01) {		/* critical */
