@@ -40,7 +40,7 @@ done
 [ -S "$SOCK" ] || fail "ktlsd did not start: $(tail -n 5 "$T/ktlsd.log")"
 
 # no --cert/--key: the server process never sees the key
-PORT=$(free_port)
+PORT=$(serve_port)
 "$SERVE" --ktlsd="$SOCK" --profile web --listen "127.0.0.1:$PORT" \
 	serve "$R" > "$T/access.log" 2> "$T/serve.err" &
 SPID=$!

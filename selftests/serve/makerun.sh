@@ -18,7 +18,7 @@
 . "$(dirname "$0")/serve.bash"
 need_serve
 command -v ktlsd >/dev/null || skip "ktlsd is not built"
-port=$(free_port)
+port=$(serve_port)
 data=$T/data
 
 XDG_DATA_HOME=$data KTLSKIT_PORT=$port setsid make -C "$KTLSKIT_REPO" \

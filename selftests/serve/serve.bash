@@ -53,11 +53,24 @@ setup_root()
 	SIZES="empty one r16k-1 r16k r16k+1 ten.bin"
 }
 
+# A port below the ephemeral range (32768 up) that no socket uses at all:
+# after thousands of test connections a port in that range may still be
+# some client's local port, and bind then fails with EADDRINUSE.
+serve_port()
+{
+	local p
+
+	for p in $(shuf -i 20000-32000 -n 50); do
+		ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+	fail "no free port"
+}
+
 # start_serve [OPTION...]: the server on a free loopback port, in the
 # background; its access log is $T/access.log, its messages $T/serve.err.
 start_serve()
 {
-	PORT=$(free_port)
+	PORT=$(serve_port)
 	"$SERVE" --cert "$P/localhost.crt" --key "$P/localhost.key" \
 		--listen "127.0.0.1:$PORT" "$@" serve "$R" \
 		> "$T/access.log" 2> "$T/serve.err" &
