@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "internal.h"
+#include <wolfssl/wolfcrypt/dh.h>
 
 /* The policy fields took the place of reserved[], nothing moved. */
 _Static_assert(sizeof(struct ktls_config) ==
@@ -72,6 +73,7 @@ int __ktls_policy_check(struct ktls_ctx *ctx, const struct ktls_config *cfg)
  */
 int __ktls_policy_apply(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
+	const DhParams *dh;
 	char buf[256];
 	int ret;
 
@@ -100,6 +102,17 @@ int __ktls_policy_apply(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 			return perr(ctx, -EOPNOTSUPP,
 				    "this wolfSSL cannot do ADH-AES256-GCM-SHA384");
 		wolfSSL_CTX_set_verify(ctx->wctx, WOLFSSL_VERIFY_NONE, NULL);
+		/*
+		 * ADH needs a DH group on the server; a client that lists no
+		 * FFDHE group (OpenSSL) would otherwise find no suite.
+		 */
+		dh = wc_Dh_ffdhe2048_Get();
+		if (cfg->role == KTLS_SERVER &&
+		    (!dh || wolfSSL_CTX_SetTmpDH(ctx->wctx, dh->p, dh->p_len,
+						 dh->g, dh->g_len)
+		     != WOLFSSL_SUCCESS))
+			return perr(ctx, -EOPNOTSUPP,
+				    "cannot set the ffdhe2048 group for ADH");
 	}
 	ret = __ktls_load_crl(ctx, cfg);
 	return ret;
