@@ -90,7 +90,8 @@ modules_clean:
 check:
 	$(Q)scripts/deps
 	$(Q)$(MAKE) tests
-	$(Q)selftests/run $(if $(KERNELS),--kernels "$(KERNELS)") \
+	$(Q)selftests/run $(if $(FULL),--full) \
+		$(if $(KERNELS),--kernels "$(KERNELS)") \
 		$(if $(TESTS),--tests "$(TESTS)")
 
 run:
