@@ -169,6 +169,7 @@ int __ktls_peer_key_update(struct ktls_session *s, int update_requested);
 int __ktls_tx_account(struct ktls_session *s, size_t bytes);
 
 /* record.c */
+unsigned char __ktls_cmsg_record_type(struct msghdr *msg);
 ssize_t __ktls_recv_record(struct ktls_session *s, void *buf, size_t len,
 			   unsigned char *type);
 

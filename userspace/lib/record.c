@@ -21,6 +21,24 @@
 #define HS_MAX		(64 * 1024)
 
 /**
+ * __ktls_cmsg_record_type() - TLS content type of a record read by recvmsg
+ * @msg: the message header recvmsg (or io_uring's recvmsg) filled
+ *
+ * Return: the type the kernel put in its TLS_GET_RECORD_TYPE cmsg, or
+ * application data when there is none.
+ */
+unsigned char __ktls_cmsg_record_type(struct msghdr *msg)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm))
+		if (cm->cmsg_level == SOL_TLS &&
+		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
+			return *(unsigned char *)CMSG_DATA(cm);
+	return KTLS_CT_DATA;
+}
+
+/**
  * __ktls_recv_record() - one recvmsg that also reports the record type
  * @s: offloaded session
  * @buf: buffer
@@ -40,7 +58,6 @@ ssize_t __ktls_recv_record(struct ktls_session *s, void *buf, size_t len,
 		.msg_control = cbuf,
 		.msg_controllen = sizeof(cbuf),
 	};
-	struct cmsghdr *cm;
 	ssize_t n;
 
 	*type = KTLS_CT_DATA;
@@ -49,10 +66,7 @@ ssize_t __ktls_recv_record(struct ktls_session *s, void *buf, size_t len,
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_TLS &&
-		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
-			*type = *(unsigned char *)CMSG_DATA(cm);
+	*type = __ktls_cmsg_record_type(&msg);
 	return n;
 }
 

@@ -291,7 +291,6 @@ KTLS_EXPORT ssize_t ktls_uring_recv(struct io_uring *ring,
 		.msg_controllen = sizeof(cbuf),
 	};
 	struct io_uring_sqe *sqe;
-	struct cmsghdr *cm;
 	ssize_t n;
 
 	*type = KTLS_CT_DATA;
@@ -302,9 +301,6 @@ KTLS_EXPORT ssize_t ktls_uring_recv(struct io_uring *ring,
 	n = submit_wait(ring);
 	if (n < 0)
 		return n;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_TLS &&
-		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
-			*type = *(unsigned char *)CMSG_DATA(cm);
+	*type = __ktls_cmsg_record_type(&msg);
 	return n;
 }
