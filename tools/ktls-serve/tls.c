@@ -21,7 +21,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
-#include <linux/tls.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -30,12 +29,8 @@
 #ifndef TCP_ULP
 #define TCP_ULP 31
 #endif
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
 
 #define CT_ALERT	21
-#define CT_HANDSHAKE	22
 #define CT_DATA		23
 
 static struct ktls_ctx *ctx;
@@ -316,25 +311,12 @@ void tls_free(struct tls_conn *t)
  */
 static ssize_t raw_recv(struct tls_conn *t, void *buf, size_t len)
 {
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	unsigned char type = CT_DATA;
-	struct cmsghdr *cm;
+	unsigned char type;
 	ssize_t n;
 
-	n = recvmsg(t->fd, &msg, MSG_DONTWAIT);
+	n = ktls_fd_recv_record(t->fd, buf, len, &type, MSG_DONTWAIT);
 	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_TLS &&
-		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
-			type = *(unsigned char *)CMSG_DATA(cm);
+		return n == -EWOULDBLOCK ? -EAGAIN : n;
 	if (type == CT_DATA)
 		return n;
 	if (type == CT_ALERT && n >= 2 && ((unsigned char *)buf)[1] == 0)
@@ -451,15 +433,6 @@ ssize_t tls_uring_splice(struct tls_conn *t, struct io_uring *ring,
 void tls_close_notify(struct tls_conn *t)
 {
 	static const unsigned char alert[2] = { 1, 0 };
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)alert, .iov_len = 2 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
 
 	if (!t->ready)
 		return;
@@ -468,11 +441,6 @@ void tls_close_notify(struct tls_conn *t)
 		return;
 	}
 	/* the kernel never sends close_notify: an alert record, type 21 */
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_TLS;
-	cm->cmsg_type = TLS_SET_RECORD_TYPE;
-	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
-	*(unsigned char *)CMSG_DATA(cm) = CT_ALERT;
-	if (sendmsg(t->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		return;
+	ktls_fd_send_record(t->fd, CT_ALERT, alert, sizeof(alert),
+			    MSG_DONTWAIT);
 }

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <ktls/ktls.h>
 
 #define KTLS_EXPORT __attribute__((visibility("default")))
@@ -168,8 +169,21 @@ int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len);
 int __ktls_peer_key_update(struct ktls_session *s, int update_requested);
 int __ktls_tx_account(struct ktls_session *s, size_t bytes);
 
+/* record_msg.c: a msghdr carrying one record and its content type */
+struct __ktls_typed_msg {
+	struct msghdr msg;
+	struct iovec iov;
+	union {
+		char bytes[CMSG_SPACE(sizeof(unsigned char))];
+		struct cmsghdr align;
+	} cbuf;
+};
+
+void __ktls_typed_msg_init(struct __ktls_typed_msg *m, const void *buf,
+			   size_t len, int type);
+unsigned char __ktls_typed_msg_type(struct __ktls_typed_msg *m);
+
 /* record.c */
-unsigned char __ktls_cmsg_record_type(struct msghdr *msg);
 ssize_t __ktls_recv_record(struct ktls_session *s, void *buf, size_t len,
 			   unsigned char *type);
 

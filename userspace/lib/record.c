@@ -21,24 +21,6 @@
 #define HS_MAX		(64 * 1024)
 
 /**
- * __ktls_cmsg_record_type() - TLS content type of a record read by recvmsg
- * @msg: the message header recvmsg (or io_uring's recvmsg) filled
- *
- * Return: the type the kernel put in its TLS_GET_RECORD_TYPE cmsg, or
- * application data when there is none.
- */
-unsigned char __ktls_cmsg_record_type(struct msghdr *msg)
-{
-	struct cmsghdr *cm;
-
-	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm))
-		if (cm->cmsg_level == SOL_TLS &&
-		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
-			return *(unsigned char *)CMSG_DATA(cm);
-	return KTLS_CT_DATA;
-}
-
-/**
  * __ktls_recv_record() - one recvmsg that also reports the record type
  * @s: offloaded session
  * @buf: buffer
@@ -50,24 +32,7 @@ unsigned char __ktls_cmsg_record_type(struct msghdr *msg)
 ssize_t __ktls_recv_record(struct ktls_session *s, void *buf, size_t len,
 			   unsigned char *type)
 {
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	ssize_t n;
-
-	*type = KTLS_CT_DATA;
-	do {
-		n = recvmsg(s->fd, &msg, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	*type = __ktls_cmsg_record_type(&msg);
-	return n;
+	return ktls_fd_recv_record(s->fd, buf, len, type, 0);
 }
 
 static int handle_alert(struct ktls_session *s, const unsigned char *p,
@@ -285,36 +250,17 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 KTLS_EXPORT int ktls_send_record(struct ktls_session *s, unsigned char type,
 				 const void *buf, size_t len)
 {
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
 	ssize_t n;
 
 	if (!s->tx_kernel)
 		return -EINVAL;
-	if (len > KTLS_MAX_PLAIN)
-		return -EMSGSIZE;
-	memset(cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_TLS;
-	cm->cmsg_type = TLS_SET_RECORD_TYPE;
-	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
-	*(unsigned char *)CMSG_DATA(cm) = type;
 	__ktls_lock(s);
-	do {
-		n = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
+	n = ktls_fd_send_record(s->fd, type, buf, len, 0);
 	if (n >= 0)
 		s->tx_records++;
 	__ktls_unlock(s);
 	if (n < 0)
-		return -errno;
+		return n;
 	return (size_t)n == len ? 0 : -EIO;
 }
 

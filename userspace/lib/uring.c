@@ -99,16 +99,8 @@ KTLS_EXPORT ssize_t ktls_uring_sendmsg_type(struct io_uring *ring,
 					    unsigned char type,
 					    const void *buf, size_t len)
 {
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
+	struct __ktls_typed_msg m;
 	struct io_uring_sqe *sqe;
-	struct cmsghdr *cm;
 	ssize_t n;
 	int ret;
 
@@ -117,16 +109,11 @@ KTLS_EXPORT ssize_t ktls_uring_sendmsg_type(struct io_uring *ring,
 	ret = __ktls_tx_account(s, len);
 	if (ret)
 		return ret;
-	memset(cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_TLS;
-	cm->cmsg_type = TLS_SET_RECORD_TYPE;
-	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
-	*(unsigned char *)CMSG_DATA(cm) = type;
+	__ktls_typed_msg_init(&m, buf, len, type);
 	__ktls_lock(s);
 	sqe = get_sqe(ring);
 	if (sqe)
-		io_uring_prep_sendmsg(sqe, s->fd, &msg, MSG_NOSIGNAL);
+		io_uring_prep_sendmsg(sqe, s->fd, &m.msg, MSG_NOSIGNAL);
 	n = sqe ? submit_wait(ring) : -EBUSY;
 	__ktls_unlock(s);
 	return n;
@@ -282,14 +269,7 @@ KTLS_EXPORT ssize_t ktls_uring_recv(struct io_uring *ring,
 				    void *buf, size_t len,
 				    unsigned char *type)
 {
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
+	struct __ktls_typed_msg m;
 	struct io_uring_sqe *sqe;
 	ssize_t n;
 
@@ -297,10 +277,11 @@ KTLS_EXPORT ssize_t ktls_uring_recv(struct io_uring *ring,
 	sqe = get_sqe(ring);
 	if (!sqe)
 		return -EBUSY;
-	io_uring_prep_recvmsg(sqe, s->fd, &msg, 0);
+	__ktls_typed_msg_init(&m, buf, len, -1);
+	io_uring_prep_recvmsg(sqe, s->fd, &m.msg, 0);
 	n = submit_wait(ring);
 	if (n < 0)
 		return n;
-	*type = __ktls_cmsg_record_type(&msg);
+	*type = __ktls_typed_msg_type(&m);
 	return n;
 }
