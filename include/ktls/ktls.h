@@ -254,6 +254,8 @@ ssize_t ktls_uring_send_zc(struct io_uring *ring, struct ktls_session *s,
 			   const void *buf, size_t len);
 ssize_t ktls_uring_splice(struct io_uring *ring, struct ktls_session *s,
 			  int in_fd, size_t count);
+ssize_t ktls_uring_splice_fd(struct io_uring *ring, int fd, int in_fd,
+			     size_t count);
 ssize_t ktls_uring_recv(struct io_uring *ring, struct ktls_session *s,
 			void *buf, size_t len, unsigned char *type);
 

@@ -3,9 +3,11 @@
 #
 # ktls-serve in daemon mode: ktlsd holds the key and runs every handshake,
 # ktls-serve gets each socket back with kTLS on and serves it. curl and
-# openssl s_client over TLS 1.2 and 1.3 fetch files byte for byte;
-# keep-alive, a range and a 404 work the same as in-process; a stopped
-# daemon means failed handshakes, not a dead server.
+# openssl s_client over TLS 1.2 and 1.3 fetch files byte for byte, with
+# sendfile and with --io uring; keep-alive, a range and a 404 work the
+# same as in-process; a client's KeyUpdate is followed through ktlsd on
+# 6.14+ (and refused with the reason before); a stopped daemon means
+# failed handshakes, not a dead server.
 #
 #   curl --TLS--> ktls-serve --fd over Unix socket--> ktlsd (dev key)
 #                     | sendfile on the returned kTLS socket
@@ -39,14 +41,19 @@ for ((i = 0; i < 100; i++)); do
 done
 [ -S "$SOCK" ] || fail "ktlsd did not start: $(tail -n 5 "$T/ktlsd.log")"
 
-# no --cert/--key: the server process never sees the key
-PORT=$(serve_port)
-"$SERVE" --ktlsd="$SOCK" --profile web --listen "127.0.0.1:$PORT" \
-	serve "$R" > "$T/access.log" 2> "$T/serve.err" &
-SPID=$!
-track $SPID
-wait_port "$PORT" 20
-U=https://localhost:$PORT
+# start_daemon_serve ARGS...: no --cert/--key, the server process never
+# sees the key.
+start_daemon_serve()
+{
+	PORT=$(serve_port)
+	"$SERVE" --ktlsd="$SOCK" --profile web --listen "127.0.0.1:$PORT" \
+		"$@" serve "$R" > "$T/access.log" 2> "$T/serve.err" &
+	SPID=$!
+	track $SPID
+	wait_port "$PORT" 20
+	U=https://localhost:$PORT
+}
+start_daemon_serve
 CA=$P/dev-ca.crt
 
 tx0=$(tls_stat TlsTxSw)
@@ -78,6 +85,52 @@ for i in $(seq 20); do
 done
 check "keep-alive through ktlsd: 20 requests, one connection" \
 	[ "$(curl_c -w '%{num_connects}\n' "${args[@]}" | paste -sd+ | bc)" = 1 ]
+
+# io_uring splice into a socket ktlsd handed back (no session here)
+stop_serve
+start_daemon_serve --io uring
+tx0=$(tls_stat TlsTxSw)
+n=0
+for ver in 1.2 1.3; do
+	for f in $SIZES; do
+		rm -f "$T/out"
+		fetch_curl "$ver" "$f" "$T/out"
+		check "ktlsd --io uring TLS $ver curl $f: SHA-256 matches" \
+			same_hash "$R/$f" "$T/out"
+		n=$((n + 1))
+	done
+done
+tx=$(($(tls_stat TlsTxSw) - tx0))
+check "--io uring: kernel TX on all $n connections (TlsTxSw +$tx)" \
+	[ "$tx" -ge "$n" ]
+check "--io uring: access log says kTLS/uring on every line" \
+	[ "$(grep -vc ' kTLS/uring' "$T/access.log")" = 0 ]
+
+# A client's KeyUpdate (s_client's "k" command) between two requests on
+# one connection goes to ktlsd, which follows it from Linux 6.14; before
+# that the connection ends and the server says why.
+{
+	printf 'GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n'
+	sleep 2
+	echo k
+	sleep 2
+	printf 'GET /hello.txt?2 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
+	sleep 3
+} | timeout 60 openssl s_client -tls1_3 -connect "127.0.0.1:$PORT" \
+	-servername localhost -CAfile "$CA" > "$T/ku.out" 2> "$T/ku.err"
+hellos=$(grep -c '^hello from ktls-serve' "$T/ku.out")
+if [ "$(printf '%s\n' 6.14 "$(uname -r | cut -d. -f1,2)" |
+	sort -V | head -n 1)" = 6.14 ]; then
+	check "client KeyUpdate through ktlsd: both requests answered ($hellos)" \
+		[ "$hellos" = 2 ]
+else
+	check "client KeyUpdate on $(uname -r): first request answered" \
+		[ "$hellos" = 1 ]
+	check "client KeyUpdate on $(uname -r): ktls-serve names the kernel limit" \
+		grep -q "could not follow the client's KeyUpdate: .*6.14" \
+		"$T/serve.err"
+fi
+grep "KeyUpdate" "$T/serve.err" | tail -n 1 | sed 's/^/# /'
 
 kill "$KPID"
 wait "$KPID" 2>/dev/null

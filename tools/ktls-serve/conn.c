@@ -626,6 +626,8 @@ static enum step do_read(struct conn *c)
 		n = tls_recv(&c->tls, c->rbuf + c->rlen, cap - c->rlen);
 		if (n == -EAGAIN)
 			break;
+		if (n < 0 && c->tls.error[0])
+			log_error("%s: %s", c->peer, c->tls.error);
 		if (n <= 0)
 			return STEP_CLOSE;	/* closed, or broken */
 		if (!c->rlen)

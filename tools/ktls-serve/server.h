@@ -19,6 +19,7 @@
 struct tls_conn {
 	struct ktls_session *s;		/* in-process handshake */
 	struct ktls_daemon_op *op;	/* ktlsd handshake in flight */
+	uint64_t session_id;		/* ktlsd keeps the session, or 0 */
 	int fd;
 	struct ktls_info info;
 	bool kernel;			/* TX and RX in the kernel */

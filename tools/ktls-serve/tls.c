@@ -31,6 +31,7 @@
 #endif
 
 #define CT_ALERT	21
+#define CT_HANDSHAKE	22
 #define CT_DATA		23
 
 static struct ktls_ctx *ctx;
@@ -120,12 +121,6 @@ int tls_init(struct serve_opts *o)
 	use_kernel = !o->tls_user;
 
 	if (o->backend == SERVE_TLS_DAEMON) {
-		/* libktls's io_uring helpers need an in-process session */
-		if (o->io == SERVE_IO_URING) {
-			fprintf(stderr,
-				"ktls-serve: --io uring is not available with ktlsd yet: using sendfile\n");
-			o->io = SERVE_IO_SENDFILE;
-		}
 		use_daemon = true;
 		dreq.socket_path = o->ktlsd_socket;
 		dreq.role = KTLS_SERVER;
@@ -251,6 +246,7 @@ static int daemon_step(struct tls_conn *t, int *want)
 		return ret;
 	}
 	t->info = res.info;
+	t->session_id = res.session_id;
 	t->kernel = true;
 	t->ready = true;
 	return 0;
@@ -304,24 +300,58 @@ void tls_free(struct tls_conn *t)
 }
 
 /*
+ * A post-handshake message from the client (a TLS 1.3 KeyUpdate) on a
+ * socket ktlsd handed back: only ktlsd holds the keys, so it installs the
+ * client's next key (and answers if asked). This blocks the worker for
+ * one round trip to the daemon, which is rare enough: clients rekey after
+ * gigabytes, not per request.
+ */
+static int daemon_post_handshake(struct tls_conn *t, const void *msg,
+				 size_t len)
+{
+	struct ktls_daemon_result res;
+	int ret;
+
+	if (!t->session_id) {
+		snprintf(t->error, sizeof(t->error),
+			 "the client sent a post-handshake message (KeyUpdate) and ktlsd kept no session to follow it (keep_sessions = 0, or TLS 1.2)");
+		return -ECONNABORTED;
+	}
+	memset(&res, 0, sizeof(res));
+	ret = ktls_daemon_post_handshake(dreq.socket_path, t->fd,
+					 t->session_id, msg, len, &res);
+	if (ret)
+		snprintf(t->error, sizeof(t->error),
+			 "ktlsd could not follow the client's KeyUpdate: %.200s",
+			 res.text[0] ? res.text : strerror(-ret));
+	return ret;
+}
+
+/*
  * A kTLS socket ktlsd handed back has no session here: read records
- * ourselves. Data is returned; close_notify ends the stream; any other
- * alert, and post-handshake messages (a client's KeyUpdate), end the
- * connection: this server keeps no daemon session to follow them.
+ * ourselves. Data is returned; close_notify ends the stream; a KeyUpdate
+ * goes to ktlsd; any other alert or message ends the connection.
  */
 static ssize_t raw_recv(struct tls_conn *t, void *buf, size_t len)
 {
 	unsigned char type;
 	ssize_t n;
 
-	n = ktls_fd_recv_record(t->fd, buf, len, &type, MSG_DONTWAIT);
-	if (n < 0)
-		return n == -EWOULDBLOCK ? -EAGAIN : n;
-	if (type == CT_DATA)
-		return n;
-	if (type == CT_ALERT && n >= 2 && ((unsigned char *)buf)[1] == 0)
-		return 0;
-	return -ECONNABORTED;
+	for (;;) {
+		n = ktls_fd_recv_record(t->fd, buf, len, &type,
+					MSG_DONTWAIT);
+		if (n < 0)
+			return n == -EWOULDBLOCK ? -EAGAIN : n;
+		if (type == CT_DATA)
+			return n;
+		if (type == CT_ALERT && n >= 2 &&
+		    ((unsigned char *)buf)[1] == 0)
+			return 0;
+		if (type != CT_HANDSHAKE)
+			return -ECONNABORTED;
+		if (daemon_post_handshake(t, buf, n))
+			return -ECONNABORTED;
+	}
 }
 
 /**
@@ -405,7 +435,7 @@ ssize_t tls_uring_splice(struct tls_conn *t, struct io_uring *ring,
 {
 	int sndbuf = 0, queued = 0;
 	socklen_t sl = sizeof(sndbuf);
-	int fd = ktls_session_fd(t->s);
+	int fd = t->fd;
 	size_t room;
 	ssize_t n;
 
@@ -420,7 +450,9 @@ ssize_t tls_uring_splice(struct tls_conn *t, struct io_uring *ring,
 		count = room;
 	if (lseek(in_fd, *off, SEEK_SET) < 0)
 		return -errno;
-	n = ktls_uring_splice(ring, t->s, in_fd, count);
+	/* a socket ktlsd handed back has no session in this process */
+	n = t->s ? ktls_uring_splice(ring, t->s, in_fd, count) :
+		   ktls_uring_splice_fd(ring, t->fd, in_fd, count);
 	if (n > 0)
 		*off += n;
 	return n;

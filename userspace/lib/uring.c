@@ -187,20 +187,13 @@ KTLS_EXPORT ssize_t ktls_uring_send_zc(struct io_uring *ring,
 }
 
 
-/**
- * ktls_uring_splice() - IORING_OP_SPLICE from @in_fd into the session
- * @ring: initialized ring
- * @s: offloaded session
- * @in_fd: file or socket to read
- * @count: bytes to move
- *
- * Goes through a pipe: splice needs a pipe on one side.
- *
- * Return: bytes moved or a negative errno.
+/*
+ * File to socket through a pipe: splice needs a pipe on one side. With a
+ * session, every chunk is counted toward the AEAD usage limit under the
+ * session's lock, as every other send path does.
  */
-KTLS_EXPORT ssize_t ktls_uring_splice(struct io_uring *ring,
-				      struct ktls_session *s,
-				      int in_fd, size_t count)
+static ssize_t splice_via_pipe(struct io_uring *ring, struct ktls_session *s,
+			       int out_fd, int in_fd, size_t count)
 {
 	size_t done = 0;
 	ssize_t ret = 0;
@@ -224,17 +217,20 @@ KTLS_EXPORT ssize_t ktls_uring_splice(struct io_uring *ring,
 		while (out < in) {
 			ssize_t n;
 
-			__ktls_lock(s);
-			ret = __ktls_tx_account(s, in - out);
-			if (ret) {
-				__ktls_unlock(s);
-				goto out;
+			if (s) {
+				__ktls_lock(s);
+				ret = __ktls_tx_account(s, in - out);
+				if (ret) {
+					__ktls_unlock(s);
+					goto out;
+				}
 			}
 			sqe = get_sqe(ring);
-			io_uring_prep_splice(sqe, p[0], -1, s->fd, -1,
+			io_uring_prep_splice(sqe, p[0], -1, out_fd, -1,
 					     in - out, 0);
 			n = submit_wait(ring);
-			__ktls_unlock(s);
+			if (s)
+				__ktls_unlock(s);
 			if (n <= 0) {
 				/* what already reached the socket counts */
 				done += out;
@@ -249,6 +245,42 @@ out:
 	close(p[0]);
 	close(p[1]);
 	return done ? (ssize_t)done : ret;
+}
+
+/**
+ * ktls_uring_splice() - IORING_OP_SPLICE from @in_fd into the session
+ * @ring: initialized ring
+ * @s: offloaded session
+ * @in_fd: file or socket to read
+ * @count: bytes to move
+ *
+ * Return: bytes moved or a negative errno.
+ */
+KTLS_EXPORT ssize_t ktls_uring_splice(struct io_uring *ring,
+				      struct ktls_session *s,
+				      int in_fd, size_t count)
+{
+	return splice_via_pipe(ring, s, s->fd, in_fd, count);
+}
+
+/**
+ * ktls_uring_splice_fd() - IORING_OP_SPLICE from @in_fd into a kTLS socket
+ * @ring: initialized ring
+ * @fd: socket with kernel TLS on transmit and no session in this process
+ *	(one ktlsd handed back)
+ * @in_fd: file or socket to read
+ * @count: bytes to move
+ *
+ * Nothing counts records toward the AEAD usage limit here: without a
+ * session this process could not rekey anyway, the same as sendfile on
+ * such a socket.
+ *
+ * Return: bytes moved or a negative errno.
+ */
+KTLS_EXPORT ssize_t ktls_uring_splice_fd(struct io_uring *ring, int fd,
+					 int in_fd, size_t count)
+{
+	return splice_via_pipe(ring, NULL, fd, in_fd, count);
 }
 
 /**
