@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ktls-bench handshake mode: TLS 1.3 handshakes per second and their
+ * latency over loopback, for libktls in-process (handshake, then the keys
+ * to the kernel), ktlsd (the server hands each accepted socket to the
+ * daemon; the client is libktls) and OpenSSL (user space, no kTLS), with
+ * an ECDSA P-256 or an RSA-2048 certificate, full or resumed with a ticket.
+ *
+ * A latency is one connection's, from connect() to the end of the
+ * client's handshake, kTLS switch included.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/ssl.h>
+
+#include "bench.h"
+#include "hs.h"
+#include "ossl.h"
+
+static const char *const impl_names[] = { "libktls", "ktlsd", "openssl" };
+static const char *const cert_kinds[] = { "ecdsa-p256", "rsa2048" };
+
+static void hs_fail(struct hs_run *r, const char *fmt, const char *what)
+{
+	pthread_mutex_lock(&r->lock);
+	if (!r->err[0])
+		snprintf(r->err, sizeof(r->err), fmt, what);
+	r->stop = true;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* ---- server side ---- */
+
+static void server_one(struct hs_run *r, int fd)
+{
+	static const unsigned char close_notify[2] = { 1, 0 };
+	struct ktls_daemon_result dres;
+	struct ktls_session *s;
+	SSL *ssl;
+
+	switch (r->impl) {
+	case HS_LIBKTLS:
+		if (ktls_session_new(r->srv_kctx, fd, &s))
+			break;
+		if (ktls_accept(s)) {
+			if (!r->stop)
+				hs_fail(r, "libktls server: %s",
+					ktls_reason_text(s));
+		} else {
+			/* a clean end keeps the client's ticket usable */
+			ktls_close_notify(s);
+		}
+		ktls_session_free(s);
+		break;
+	case HS_KTLSD: {
+		struct ktls_daemon_request rq = {
+			.socket_path = r->ktlsd_sock, .role = KTLS_SERVER,
+			.profile = r->profile,
+		};
+
+		if (!ktls_daemon_handshake(fd, &rq, &dres))
+			ktls_fd_send_record(fd, 21, close_notify,
+					    sizeof(close_notify), 0);
+		else if (!r->stop)
+			hs_fail(r, "ktlsd: %.200s", dres.text);
+		break;
+	}
+	case HS_OPENSSL:
+		ssl = SSL_new(r->srv_ossl);
+		if (!ssl || !SSL_set_fd(ssl, fd) || SSL_accept(ssl) != 1) {
+			if (!r->stop)
+				hs_fail(r, "%s",
+					"OpenSSL server: handshake failed");
+		} else {
+			SSL_shutdown(ssl);
+		}
+		SSL_free(ssl);
+		break;
+	}
+	close(fd);
+}
+
+static void *server_main(void *arg)
+{
+	struct hs_run *r = arg;
+
+	for (;;) {
+		int fd = accept4(r->lfd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (fd < 0 && errno == EINTR)
+			continue;
+		if (fd < 0)
+			return NULL;	/* listener shut down: done */
+		server_one(r, fd);
+	}
+}
+
+/* ---- client side ---- */
+
+static bool take_slot(struct hs_run *r)
+{
+	bool ok;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->duration)
+		ok = !r->stop && bench_now() < r->deadline &&
+		     r->started < r->cap;
+	else
+		ok = !r->stop && r->started < r->o->count;
+	if (ok)
+		r->started++;
+	pthread_mutex_unlock(&r->lock);
+	return ok;
+}
+
+static void record(struct hs_run *r, double us)
+{
+	pthread_mutex_lock(&r->lock);
+	if (r->n < r->cap)
+		r->lat[r->n++] = us;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static int connect_local(struct hs_run *r)
+{
+	int fd = socket(r->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&r->ss, r->sl)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/*
+ * Read to the end of the stream so a TLS 1.3 ticket sent after the
+ * handshake is taken in, then keep it for the next connection.
+ */
+static void keep_ticket_ktls(struct ktls_session *s)
+{
+	char buf[256];
+
+	while (ktls_recv(s, buf, sizeof(buf)) > 0)
+		;
+	if (ktls_tickets_received(s))
+		ktls_save_session(s);
+}
+
+static void keep_ticket_ossl(SSL *ssl, SSL_SESSION **sess)
+{
+	char buf[256];
+	size_t n;
+
+	while (SSL_read_ex(ssl, buf, sizeof(buf), &n) == 1)
+		;
+	if (SSL_SESSION_is_resumable(SSL_get0_session(ssl))) {
+		SSL_SESSION_free(*sess);
+		*sess = SSL_get1_session(ssl);
+	}
+}
+
+struct client_state {
+	struct ktls_ctx *kctx;
+	SSL_CTX *octx;
+	SSL_SESSION *sess;
+};
+
+/* One connection; @timed: count it. Return: 0 or a negative errno. */
+static int client_one(struct hs_run *r, struct client_state *cs, bool timed)
+{
+	double t0 = bench_now(), t1;
+	struct ktls_session *s = NULL;
+	struct ktls_info info;
+	bool resumed = false;
+	SSL *ssl = NULL;
+	int fd, ret;
+
+	fd = connect_local(r);
+	if (fd < 0) {
+		hs_fail(r, "connect: %s", strerror(-fd));
+		return fd;
+	}
+	if (r->impl == HS_OPENSSL) {
+		ssl = SSL_new(cs->octx);
+		ret = ssl && SSL_set_fd(ssl, fd) ? 0 : -ENOMEM;
+		if (!ret && cs->sess)
+			SSL_set_session(ssl, cs->sess);
+		if (!ret && SSL_connect(ssl) != 1) {
+			ret = -EPROTO;
+			hs_fail(r, "%s", "OpenSSL client: handshake failed");
+		}
+		t1 = bench_now();
+		resumed = !ret && SSL_session_reused(ssl);
+	} else {
+		ret = ktls_session_new(cs->kctx, fd, &s);
+		if (!ret) {
+			ret = ktls_connect(s);
+			if (ret)
+				hs_fail(r, "libktls client: %s",
+					ktls_reason_text(s));
+		}
+		t1 = bench_now();
+		resumed = !ret && !ktls_get_info(s, &info) && info.resumed;
+	}
+	if (!ret && timed && r->resumed && !resumed) {
+		ret = -EPROTO;
+		hs_fail(r, "%s", "the server did not resume the session");
+	}
+	if (!ret && r->resumed) {
+		if (ssl)
+			keep_ticket_ossl(ssl, &cs->sess);
+		else
+			keep_ticket_ktls(s);
+	}
+	if (!ret && timed)
+		record(r, (t1 - t0) * 1e6);
+	/*
+	 * SSL_free() without our close_notify would take the session out of
+	 * the cache and mark it, our ticket included, not resumable.
+	 */
+	if (ssl && !ret)
+		SSL_shutdown(ssl);
+	SSL_free(ssl);
+	if (s)
+		ktls_session_free(s);
+	close(fd);
+	return ret;
+}
+
+static void *client_main(void *arg)
+{
+	struct hs_run *r = arg;
+	struct ktls_config cfg = {
+		.role = KTLS_CLIENT, .flags = KTLS_F_NO_VERIFY,
+		.min_version = KTLS_TLS_1_3, .max_version = KTLS_TLS_1_3,
+		.handshake_timeout_ms = 120000,
+	};
+	struct client_state cs = { 0 };
+
+	if (r->impl == HS_OPENSSL) {
+		cs.octx = bench_ossl_ctx(false, NULL, NULL, KTLS_TLS_1_3, NULL,
+					 true);
+		if (!cs.octx) {
+			hs_fail(r, "%s", "OpenSSL client context");
+			return NULL;
+		}
+	} else if (ktls_ctx_new(&cfg, &cs.kctx)) {
+		hs_fail(r, "libktls client: %s", ktls_ctx_error(cs.kctx));
+		ktls_ctx_free(cs.kctx);
+		return NULL;
+	}
+	/* an untimed first connection fetches the ticket to resume with */
+	if (!r->resumed || !client_one(r, &cs, false)) {
+		pthread_barrier_wait(&r->ready);
+		while (take_slot(r) && !client_one(r, &cs, true))
+			;
+	} else {
+		pthread_barrier_wait(&r->ready);
+	}
+	SSL_SESSION_free(cs.sess);
+	SSL_CTX_free(cs.octx);
+	ktls_ctx_free(cs.kctx);
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct(const double *v, unsigned int n, double q)
+{
+	unsigned int i = (unsigned int)ceil(q * n);
+
+	return v[i ? (i > n ? n : i) - 1 : 0];
+}
+
+static void summarize(struct hs_run *r, struct hs_result *res, double wall)
+{
+	res->count = r->n;
+	snprintf(res->error, sizeof(res->error), "%s", r->err);
+	if (!r->n)
+		return;
+	qsort(r->lat, r->n, sizeof(*r->lat), cmp_double);
+	res->per_sec = wall > 0 ? r->n / wall : 0;
+	res->p50 = pct(r->lat, r->n, 0.50);
+	res->p90 = pct(r->lat, r->n, 0.90);
+	res->p99 = pct(r->lat, r->n, 0.99);
+	res->max = r->lat[r->n - 1];
+}
+
+static int server_setup(struct hs_run *r)
+{
+	struct ktls_config cfg = {
+		.role = KTLS_SERVER, .cert_file = r->cert, .key_file = r->key,
+		.min_version = KTLS_TLS_1_3, .max_version = KTLS_TLS_1_3,
+		.flags = r->resumed ? 0 : KTLS_F_NO_TICKETS,
+		.policy = KTLS_P_ALLOW_READABLE_KEY,
+		.handshake_timeout_ms = 120000,
+	};
+
+	if (r->impl == HS_OPENSSL) {
+		r->srv_ossl = bench_ossl_ctx(true, r->cert, r->key,
+					     KTLS_TLS_1_3, NULL, r->resumed);
+		if (!r->srv_ossl) {
+			hs_fail(r, "%s", "OpenSSL server context");
+			return -EINVAL;
+		}
+	} else if (r->impl == HS_LIBKTLS && ktls_ctx_new(&cfg, &r->srv_kctx)) {
+		hs_fail(r, "libktls server: %s", ktls_ctx_error(r->srv_kctx));
+		return -EINVAL;
+	}
+	r->lfd = bench_listen("127.0.0.1", "0");
+	if (r->lfd < 0) {
+		hs_fail(r, "listen: %s", strerror(-r->lfd));
+		return r->lfd;
+	}
+	r->sl = sizeof(r->ss);
+	getsockname(r->lfd, (struct sockaddr *)&r->ss, &r->sl);
+	return 0;
+}
+
+/* One measurement: one implementation, certificate and mode. */
+static void measure(struct hs_run *r, struct hs_result *res)
+{
+	unsigned int conc = r->o->concurrency, i;
+	pthread_t srv[BENCH_MAX_FLOWS], cli[BENCH_MAX_FLOWS];
+	double t0, wall;
+
+	r->cap = r->duration ? 1000000 : r->o->count;
+	r->lat = calloc(r->cap, sizeof(*r->lat));
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_barrier_init(&r->ready, NULL, conc + 1);
+	if (!r->lat || server_setup(r)) {
+		summarize(r, res, 0);
+		goto out;
+	}
+	for (i = 0; i < conc; i++)
+		pthread_create(&srv[i], NULL, server_main, r);
+	for (i = 0; i < conc; i++)
+		pthread_create(&cli[i], NULL, client_main, r);
+	pthread_barrier_wait(&r->ready);
+	t0 = bench_now();
+	r->deadline = t0 + r->duration;
+	for (i = 0; i < conc; i++)
+		pthread_join(cli[i], NULL);
+	wall = bench_now() - t0;
+	/* wakes every accept() with an error: the servers end */
+	shutdown(r->lfd, SHUT_RDWR);
+	for (i = 0; i < conc; i++)
+		pthread_join(srv[i], NULL);
+	summarize(r, res, wall);
+out:
+	if (r->lfd >= 0)
+		close(r->lfd);
+	ktls_ctx_free(r->srv_kctx);
+	SSL_CTX_free(r->srv_ossl);
+	pthread_barrier_destroy(&r->ready);
+	pthread_mutex_destroy(&r->lock);
+	free(r->lat);
+}
+
+/**
+ * bench_handshake() - the handshake matrix: --impl x --cert x (full,
+ *	resumed)
+ * @o: options
+ *
+ * Return: exit status: 0 when every measurement ran.
+ */
+int bench_handshake(const struct bench_opts *o)
+{
+	static struct hs_result res[12];
+	char cert[2][512], key[2][512];
+	struct host_info h;
+	struct hs_ktlsd d = { 0 };
+	unsigned int n = 0, i, k, m;
+	int ret = 0;
+
+	for (k = 0; k < 2; k++) {
+		if (!(o->certs & (1u << k)))
+			continue;
+		ret = bench_make_cert(o->tmpdir, cert_kinds[k], cert[k],
+				      key[k], sizeof(cert[k]));
+		if (ret) {
+			fprintf(stderr, "ktls-bench: making a %s certificate: %s\n",
+				cert_kinds[k], strerror(-ret));
+			return 1;
+		}
+	}
+	if (o->impls & (1u << HS_KTLSD)) {
+		ret = bench_ktlsd_start(o, &d, cert, key);
+		if (ret)
+			return 1;
+	}
+	ret = 0;
+	for (i = 0; i < 3; i++) {
+		if (!(o->impls & (1u << i)))
+			continue;
+		for (k = 0; k < 2; k++) {
+			if (!(o->certs & (1u << k)))
+				continue;
+			for (m = 0; m < (o->resume ? 2u : 1u); m++) {
+				struct hs_run r = {
+					.o = o, .impl = i, .cert = cert[k],
+					.key = key[k], .resumed = m,
+					.duration = o->duration, .lfd = -1,
+					.ktlsd_sock = d.sock,
+				};
+
+				snprintf(r.profile, sizeof(r.profile),
+					 "%s-%s", cert_kinds[k],
+					 m ? "resume" : "full");
+				res[n].impl = impl_names[i];
+				res[n].cert = cert_kinds[k];
+				res[n].resumed = m;
+				measure(&r, &res[n]);
+				if (res[n].error[0] || !res[n].count)
+					ret = 1;
+				n++;
+			}
+		}
+	}
+	if (o->impls & (1u << HS_KTLSD))
+		bench_ktlsd_stop(&d);
+	bench_host_info(&h);
+	bench_report_handshake(o, &h, res, n);
+	return ret;
+}
