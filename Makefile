@@ -8,6 +8,9 @@
 #   make V=1             show full commands
 #   make check           the test suite (host unit tests, then VMs)
 #   make run             the main job (see README.md)
+#   make bench           benchmark matrix and nginx comparison in a VM,
+#                        results in bench/results/ (KERNEL=6.1|6.12|sid,
+#                        QUICK=1 for a small run into build/bench/)
 #   make style           checkpatch over our C
 #
 # Each component has a build.mk in its folder that adds to the lists below;
@@ -47,7 +50,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard $(KTLSKIT_CACHE)/kernels/*/headers))))
 KMODS := $(wildcard kmod/*/Kbuild)
 
-.PHONY: all userspace tests modules modules_clean check run style \
+.PHONY: all userspace tests modules modules_clean check run bench style \
 	clean help
 all: userspace modules
 
@@ -98,6 +101,11 @@ run:
 	$(Q)scripts/deps
 	$(Q)$(MAKE) userspace
 	$(Q)scripts/run
+
+bench:
+	$(Q)scripts/deps
+	$(Q)$(MAKE) userspace
+	$(Q)scripts/bench $(if $(KERNEL),--kernel $(KERNEL)) $(if $(QUICK),--quick)
 
 # checkpatch comes from Debian's linux-source, extracted into the cache.
 style:
