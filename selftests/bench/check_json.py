@@ -3,7 +3,7 @@
 #
 # check_json.py FILE [--paths LIST] [--tls LIST] [--ciphers LIST]
 #               [--flows N] [--reps N] [--ends N] [--expect-error TEXT]
-#               [--may-be-unsupported PATHS]
+#               [--may-be-unsupported PATHS] [--remote-server]
 #
 # Checks a "ktls-bench --json" throughput document: every field the
 # contract names, one result per requested case, numbers where numbers
@@ -13,6 +13,7 @@
 # both namespaces are counted). With --expect-error every result must
 # carry an error containing TEXT instead. A result of a path in
 # --may-be-unsupported may say "unsupported" (with its reason) instead.
+# --remote-server: client mode, the server's CPU time must be null.
 import argparse
 import json
 import sys
@@ -78,6 +79,7 @@ def main():
     ap.add_argument("--ends", type=int, default=2)
     ap.add_argument("--expect-error", default=None)
     ap.add_argument("--may-be-unsupported", default="")
+    ap.add_argument("--remote-server", action="store_true")
     a = ap.parse_args()
 
     with open(a.file) as f:
@@ -130,6 +132,10 @@ def main():
         if r["bytes_per_sec"]["min"] <= 0:
             fail(f"{where}: zero throughput")
         for side in ("server", "client", "system"):
+            if side == "server" and a.remote_server:
+                if r["cpu_sec_per_gib"].get(side, 0) is not None:
+                    fail(f"{where}: a remote server's CPU cannot be known")
+                continue
             spread(r["cpu_sec_per_gib"].get(side), f"{where}.cpu.{side}")
         check_deltas(r, a.ends, where)
     if got != want:

@@ -5,7 +5,8 @@
 # ChaCha20-Poly1305) with TLS 1.2 and 1.3 on every software path that
 # encrypts, two parallel flows, three repetitions; the JSON is checked for
 # every case, its spread (median within min..max, one sample per
-# repetition) and the tls_stat deltas of 2 flows x 3 repetitions x 2 ends.
+# repetition) and the tls_stat deltas of 2 flows x 3 repetitions x 2 ends;
+# then 16 flows at once, and "ktls-bench server" with "ktls-bench client".
 #
 #   netns (the VM's own): ktls-bench server <-- lo --> ktls-bench client
 #
@@ -35,4 +36,17 @@ ktls-bench --path ktls-sendfile --size 16K --bytes 64K --flows 16 --reps 1 \
 	{ cat "$T/f.json" "$T/f.err"; fail "16 flows"; }
 python3 "$CHECK" "$T/f.json" --paths ktls-sendfile --flows 16 ||
 	{ cat "$T/f.json"; fail "16 flows"; }
-echo "ok ktls-bench: 3 ciphers x 2 versions x 7 paths, 2 flows x 3 repetitions; 16 flows"
+# the two-host form: "server" and "client HOST:PORT" (here both on lo);
+# the client's tls_stat deltas cover its own end only
+port=$(free_port)
+ktls-bench server --listen "127.0.0.1:$port" 2> "$T/srv.err" &
+track $!
+wait_port "$port"
+ktls-bench client "127.0.0.1:$port" --path tcp,openssl,ktls-sendfile,ktls-splice \
+	--tls 1.2,1.3 --size 32K --bytes 128K --flows 2 --reps 2 --json \
+	> "$T/c.json" 2> "$T/c.err" ||
+	{ cat "$T/c.json" "$T/c.err" "$T/srv.err"; fail "client mode"; }
+python3 "$CHECK" "$T/c.json" --paths tcp,openssl,ktls-sendfile,ktls-splice \
+	--tls 1.2,1.3 --flows 2 --reps 2 --ends 1 --remote-server ||
+	{ cat "$T/c.json"; fail "client mode JSON"; }
+echo "ok ktls-bench: 3 ciphers x 2 versions x 7 paths, 2 flows x 3 repetitions; 16 flows; server/client"

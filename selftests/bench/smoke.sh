@@ -22,7 +22,7 @@ T=$KTLSKIT_TMP
 CHECK=$(dirname "$0")/check_json.py
 SW=tcp,wolfssl,openssl,ktls-write,ktls-sendfile,ktls-splice,ktls-uring,ktls-uring-zc
 
-ktls-bench --path $SW --tls 1.2,1.3 --size 64K --bytes 256K --reps 1 \
+ktls-bench --path $SW --tls 1.2,1.3 --size 32K --bytes 128K --reps 1 \
 	--json > "$T/all.json" 2> "$T/all.err" ||
 	{ cat "$T/all.json" "$T/all.err"; fail "ktls-bench failed on the software paths"; }
 # IORING_OP_SEND_ZC: software kTLS sockets refuse it (Debian's 6.1 does)
@@ -39,7 +39,7 @@ python3 "$CHECK" "$T/bad.json" --paths tcp,ktls-write \
 	{ cat "$T/bad.json"; fail "corruption"; }
 
 # The human table says first when the CPU is emulated.
-ktls-bench --path tcp --bytes 64K --reps 1 > "$T/table.txt" ||
+ktls-bench --path tcp --size 32K --bytes 64K --reps 1 > "$T/table.txt" ||
 	fail "table output"
 emulated=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["host"]["emulated"])' "$T/all.json")
 if [ "$emulated" = True ]; then
