@@ -84,6 +84,7 @@ struct hs_result {
 	const char *cert;
 	bool resumed;
 	unsigned int count;
+	unsigned int fallbacks;		/* resumed rows: full handshakes instead */
 	double per_sec;
 	double p50, p90, p99, max;	/* microseconds */
 	char error[256];

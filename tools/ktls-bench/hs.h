@@ -30,6 +30,7 @@ struct hs_run {
 	pthread_barrier_t ready;
 	double deadline;
 	unsigned int started, cap, n;
+	unsigned int fallbacks;		/* resumed mode: full instead */
 	double *lat;			/* microseconds */
 	bool stop;
 	char err[256];

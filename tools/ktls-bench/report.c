@@ -243,9 +243,10 @@ void bench_report_handshake(const struct bench_opts *o,
 	if (o->json) {
 		json_host(stdout, h, "handshake");
 		for (i = 0; i < n; i++) {
-			printf("%s\n  {\"impl\":\"%s\",\"cert\":\"%s\",\"resumed\":%s,\"tls\":\"1.3\",\"count\":%u,\"handshakes_per_sec\":",
+			printf("%s\n  {\"impl\":\"%s\",\"cert\":\"%s\",\"resumed\":%s,\"tls\":\"1.3\",\"count\":%u,\"full_fallbacks\":%u,\"handshakes_per_sec\":",
 			       i ? "," : "", r[i].impl, r[i].cert,
-			       r[i].resumed ? "true" : "false", r[i].count);
+			       r[i].resumed ? "true" : "false", r[i].count,
+			       r[i].fallbacks);
 			if (r[i].count) {
 				json_num(stdout, r[i].per_sec);
 				fputs(",\"latency_us\":{\"p50\":", stdout);
@@ -282,6 +283,9 @@ void bench_report_handshake(const struct bench_opts *o,
 		       r[i].impl, r[i].cert, r[i].resumed ? "yes" : "no",
 		       r[i].count, r[i].per_sec, r[i].p50, r[i].p90,
 		       r[i].p99, r[i].max);
+		if (r[i].fallbacks)
+			printf("  %u handshakes were full: the server refused the ticket\n",
+			       r[i].fallbacks);
 		if (r[i].error[0])
 			printf("  error: %s\n", r[i].error);
 	}
