@@ -289,7 +289,8 @@ struct client_rep {
 	pthread_barrier_t ready;
 	pthread_mutex_t lock;
 	struct side_result *res;
-	double t_end;
+	bool started;
+	double t0, busy0, t_end;
 };
 
 static int client_data(struct client_rep *cr, struct bench_conn *c,
@@ -360,6 +361,17 @@ static void *client_flow_main(void *arg)
 		ret = bench_conn_handshake(&c, &t, false, err, sizeof(err));
 	/* every flow waits here, failed or not, so none is left behind */
 	pthread_barrier_wait(&cr->ready);
+	/*
+	 * The first flow out starts the clock: on a loaded machine the main
+	 * thread may run again only after the data has all arrived.
+	 */
+	pthread_mutex_lock(&cr->lock);
+	if (!cr->started) {
+		cr->started = true;
+		cr->t0 = bench_now();
+		cr->busy0 = bench_proc_stat_busy();
+	}
+	pthread_mutex_unlock(&cr->lock);
 	cpu0 = bench_thread_cpu();
 	if (!ret)
 		ret = client_data(cr, &c, buf, err, sizeof(err));
@@ -402,7 +414,7 @@ int bench_client_rep(const char *host, const char *port,
 		.bc = c, .o = o, .host = host, .port = port, .res = res,
 	};
 	pthread_t th[BENCH_MAX_FLOWS];
-	double t0, busy0, busy1;
+	double busy1;
 	unsigned int i;
 
 	memset(res, 0, sizeof(*res));
@@ -423,13 +435,12 @@ int bench_client_rep(const char *host, const char *port,
 		}
 	}
 	pthread_barrier_wait(&cr.ready);
-	t0 = bench_now();
-	busy0 = bench_proc_stat_busy();
 	for (i = 0; i < c->flows; i++)
 		pthread_join(th[i], NULL);
 	busy1 = bench_proc_stat_busy();
-	res->elapsed = cr.t_end - t0;
-	res->sys_cpu_sec = busy0 >= 0 && busy1 >= 0 ? busy1 - busy0 : -1;
+	res->elapsed = cr.t_end - cr.t0;
+	res->sys_cpu_sec = cr.busy0 >= 0 && busy1 >= 0 ? busy1 - cr.busy0 :
+			   -1;
 	pthread_barrier_destroy(&cr.ready);
 	pthread_mutex_destroy(&cr.lock);
 	return res->err;
