@@ -15,6 +15,7 @@
 #include "stat.h"
 
 #define CAP_NET_ADMIN_BIT	12
+#define ULP_LIST		"/proc/sys/net/ipv4/tcp_available_ulp"
 
 static void add_note(struct env *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -134,8 +135,9 @@ void stat_env(struct env *e, const struct counters *c)
 	memset(e, 0, sizeof(*e));
 	netns_name(e->netns, sizeof(e->netns));
 	e->net_admin = have_net_admin();
-	e->ulp_available = file_has_word("/proc/sys/net/ipv4/tcp_available_ulp",
-					 "tls");
+	/* the list is global: namespaces other than the first lack the file */
+	e->ulp_available = access(ULP_LIST, R_OK) ?
+			   c->present : file_has_word(ULP_LIST, "tls");
 	e->module_loaded = !stat("/sys/module/tls", &st);
 	e->module_known = module_known();
 
