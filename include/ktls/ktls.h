@@ -44,7 +44,28 @@ enum ktls_role {
 #define KTLS_P_ALLOW_READABLE_KEY (1u << 3)	/* key file may be group/other readable */
 #define KTLS_P_INSECURE_ANONYMOUS (1u << 4)	/* TLS 1.2 ADH, no authentication */
 #define KTLS_P_SYSTEM_CA	(1u << 5)	/* also trust the system store */
-#define KTLS_P_KEYLOG		(1u << 6)	/* refused: see ktls-policy.7 */
+#define KTLS_P_KEYLOG		(1u << 6)	/* TLS 1.2 only: see ktls-policy.7 */
+#define KTLS_P_REQUIRE_OCSP	(1u << 7)	/* client: server must staple */
+
+/**
+ * struct ktls_sni_cert - a server identity chosen by the client's SNI
+ * @name: "host.example" (exact, any case) or "*.example" (one label)
+ * @cert_file: PEM or DER certificate (chain) for that name
+ * @key_file: its private key
+ * @chain_file: PEM intermediates sent after @cert_file, or NULL
+ * @ocsp_response: DER OCSP response stapled for @cert_file, or NULL
+ * @reserved: must be zero
+ *
+ * An array of these ends with an entry whose @name is NULL.
+ */
+struct ktls_sni_cert {
+	const char *name;
+	const char *cert_file;
+	const char *key_file;
+	const char *chain_file;
+	const char *ocsp_response;
+	void *reserved[3];
+};
 
 /**
  * struct ktls_config - what a context is built from
@@ -76,6 +97,12 @@ enum ktls_role {
  * @policy: KTLS_P_*
  * @min_rsa_bits: smallest RSA key in the peer's chain (0: 2048, less refused)
  * @min_ecc_bits: smallest EC key in the peer's chain (0: 256, less refused)
+ * @sni_certs: server: more identities, picked by the client's SNI (first
+ *	match); no SNI, or one that matches none, gets @cert_file
+ * @ocsp_response: server: DER OCSP response file stapled to @cert_file
+ *	when the client asks (status_request)
+ * @keylog_file: with KTLS_P_KEYLOG, TLS 1.2 master secrets are appended
+ *	here in NSS key log format; a TLS 1.3 handshake is then refused
  * @reserved: must be zero; later fields go here
  *
  * New fields are only ever added in place of @reserved, so the structure
@@ -105,7 +132,10 @@ struct ktls_config {
 	unsigned long policy;
 	unsigned long min_rsa_bits;
 	unsigned long min_ecc_bits;
-	void *reserved[6];
+	const struct ktls_sni_cert *sni_certs;
+	const char *ocsp_response;
+	const char *keylog_file;
+	void *reserved[3];
 };
 
 /* Why a handshake (or the switch to the kernel) failed. */
@@ -139,6 +169,9 @@ enum ktls_reason {
 	KTLS_R_WEAK_SIGNATURE,		/* MD2/MD4/MD5/SHA-1 signature */
 	KTLS_R_WEAK_KEY,		/* RSA or EC key below the minimum */
 	KTLS_R_WRONG_PURPOSE,		/* KU/EKU/Netscape type not for role */
+	KTLS_R_OCSP_MISSING,		/* required OCSP staple not sent */
+	KTLS_R_OCSP_INVALID,		/* staple unverifiable, stale, or unknown */
+	KTLS_R_KEYLOG_TLS13,		/* key log asked, TLS 1.3 negotiated */
 	__KTLS_R_MAX,
 };
 
@@ -179,6 +212,7 @@ struct ktls_ctx;
 struct ktls_session;
 
 int ktls_ctx_new(const struct ktls_config *cfg, struct ktls_ctx **ctxp);
+int ktls_sni_cert_add(struct ktls_sni_cert **listp, char *spec);
 void ktls_ctx_free(struct ktls_ctx *ctx);
 const char *ktls_ctx_error(const struct ktls_ctx *ctx);
 

@@ -372,4 +372,77 @@ TEST(min_rsa_bits_raised)
 	done(&c, &s);
 }
 
+TEST(sni_cert_syntax)
+{
+	char a[] = "a.test:a.crt:a.key", b[] = "*.b.test:b.crt:b.key:b.pem";
+	char bad1[] = "a.test:a.crt", bad2[] = "a:b:c:d:e:f";
+	struct ktls_sni_cert *list = NULL;
+	struct ktls_config cfg = { .role = KTLS_SERVER };
+	struct ktls_ctx *ctx;
+	char pat[] = "bad..name:x:y";
+
+	ASSERT_EQ(0, ktls_sni_cert_add(&list, a));
+	ASSERT_EQ(0, ktls_sni_cert_add(&list, b));
+	EXPECT_EQ(-EINVAL, ktls_sni_cert_add(&list, bad1));
+	EXPECT_EQ(-EINVAL, ktls_sni_cert_add(&list, bad2));
+	EXPECT_STREQ("a.test", list[0].name);
+	EXPECT_EQ(NULL, list[0].chain_file);
+	EXPECT_STREQ("b.pem", list[1].chain_file);
+	EXPECT_EQ(NULL, list[2].name);
+	free(list);
+	list = NULL;
+	ASSERT_EQ(0, ktls_sni_cert_add(&list, pat));
+	cfg.cert_file = "x";
+	cfg.key_file = "y";
+	cfg.sni_certs = list;
+	EXPECT_EQ(-EINVAL, ktls_ctx_new(&cfg, &ctx));
+	printf("# %s\n", ktls_ctx_error(ctx));
+	ktls_ctx_free(ctx);
+	cfg.role = KTLS_CLIENT;
+	EXPECT_EQ(-EINVAL, ktls_ctx_new(&cfg, &ctx));
+	ktls_ctx_free(ctx);
+	free(list);
+}
+
+/* The client verifies the name it sent: only the right identity passes. */
+TEST(sni_picks_identity)
+{
+	static const char *const names[] = {
+		"www.example.test", "api.example.test", "server.test",
+	};
+	struct ktls_sni_cert sni[3] = {};
+	struct side c = {}, s = {};
+	unsigned int v, i;
+	const char *why;
+	int err;
+
+	ASSERT_EQ(0, make_pki());
+	sni[0].name = "www.example.test";
+	sni[0].cert_file = f("wrong-host.chain.pem");
+	sni[0].key_file = f("wrong-host.key");
+	sni[1].name = "*.example.test";
+	sni[1].cert_file = f("wildcard.chain.pem");
+	sni[1].key_file = f("wildcard.key");
+	for (v = KTLS_TLS_1_2; v <= KTLS_TLS_1_3; v++) {
+		for (i = 0; i < 3; i++) {
+			c.cfg.role = KTLS_CLIENT;
+			c.cfg.ca_file = f("root.crt");
+			c.cfg.server_name = names[i];
+			c.cfg.policy = KTLS_P_ALLOW_WILDCARDS;
+			c.cfg.min_version = c.cfg.max_version = v;
+			s.cfg.role = KTLS_SERVER;
+			s.cfg.cert_file = f("server-ec.chain.pem");
+			s.cfg.key_file = f("server-ec.key");
+			s.cfg.sni_certs = sni;
+			ASSERT_EQ(0, duel(&c, &s, &err, &why));
+			EXPECT_EQ(0, c.ret);
+			EXPECT_EQ(0, s.ret);
+			if (c.ret)
+				printf("# %s: %s\n", names[i],
+				       ktls_reason_text(c.s));
+			done(&c, &s);
+		}
+	}
+}
+
 TEST_HARNESS_MAIN

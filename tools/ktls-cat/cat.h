@@ -23,6 +23,7 @@ struct cat_opts {
 	bool listen;
 	const char *addr;		/* connect: HOST:PORT, listen: [ADDR:]PORT */
 	struct ktls_config cfg;
+	struct ktls_sni_cert *sni_certs;	/* --sni-cert, for cfg */
 	const char *sendfile;
 	enum cat_io io;
 	bool info;

@@ -49,6 +49,9 @@ static void usage(void)
 "\n"
 "Certificate policy options (see ktls-policy(7)):\n"
 "  --chain FILE          PEM intermediates to send after --cert\n"
+"  --sni-cert NAME:CERT:KEY[:CHAIN]\n"
+"                        listen: serve CERT to clients asking for NAME (or\n"
+"                        *.DOMAIN); repeatable; others get --cert\n"
 "  --p12 FILE            our key and chain from PKCS#12 (instead of --cert/--key)\n"
 "  --p12-pass-file FILE  PKCS#12 password: first line of FILE\n"
 "  --p12-pass-env VAR    PKCS#12 password: environment variable VAR\n"
@@ -98,7 +101,7 @@ enum {
 	OPT_ALLOW_READABLE_KEY, OPT_SYSTEM_CA, OPT_CRL, OPT_CRL_OPTIONAL,
 	OPT_ALLOW_WILDCARDS, OPT_NO_CN_FALLBACK, OPT_MIN_RSA_BITS,
 	OPT_MIN_ECC_BITS, OPT_GROUPS, OPT_SIGALGS, OPT_INSECURE_ANONYMOUS,
-	OPT_KEYLOG, OPT_PEER_CERT,
+	OPT_KEYLOG, OPT_PEER_CERT, OPT_SNI_CERT,
 };
 
 static const struct option long_opts[] = {
@@ -140,6 +143,7 @@ static const struct option long_opts[] = {
 	{ "insecure-anonymous", no_argument, NULL, OPT_INSECURE_ANONYMOUS },
 	{ "keylog", no_argument, NULL, OPT_KEYLOG },
 	{ "peer-cert", no_argument, NULL, OPT_PEER_CERT },
+	{ "sni-cert", required_argument, NULL, OPT_SNI_CERT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -328,6 +332,11 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 		case OPT_PEER_CERT:
 			o->peer_cert = true;
 			break;
+		case OPT_SNI_CERT:
+			if (ktls_sni_cert_add(&o->sni_certs, optarg))
+				return bad("--sni-cert %s: want NAME:CERT:KEY[:CHAIN]",
+					   optarg);
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -339,6 +348,7 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			return 2;
 		}
 	}
+	o->cfg.sni_certs = o->sni_certs;
 	if (optind >= argc)
 		return bad("%s", "no command: connect HOST:PORT or listen [ADDR:]PORT");
 	if (!strcmp(argv[optind], "help")) {

@@ -41,6 +41,10 @@ static void usage(void)
 "                          --cert and --key (which imply --inproc)\n"
 "  --cert FILE             certificate chain (PEM), for --inproc\n"
 "  --key FILE              private key (PEM), for --inproc\n"
+"  --sni-cert NAME:CERT:KEY[:CHAIN]\n"
+"                          serve CERT to clients asking for NAME (or\n"
+"                          *.DOMAIN), for --inproc; repeatable; no or\n"
+"                          another name gets --cert\n"
 "  --tls kernel|userspace  who makes records after the handshake (default\n"
 "                          kernel; userspace keeps wolfSSL, for comparison)\n"
 "  --require-ktls          refuse to start when the kernel has no kTLS\n"
@@ -78,12 +82,13 @@ enum {
 	OPT_WORKERS, OPT_LIST, OPT_SYMLINKS, OPT_MAX_HEADER_BYTES,
 	OPT_MAX_HEADERS, OPT_MAX_CONNS, OPT_HS_TIMEOUT, OPT_REQ_TIMEOUT,
 	OPT_IDLE_TIMEOUT, OPT_SEND_TIMEOUT, OPT_GRACE, OPT_ACCESS_LOG,
-	OPT_PROFILE,
+	OPT_PROFILE, OPT_SNI_CERT,
 };
 
 static const struct option long_opts[] = {
 	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "key", required_argument, NULL, OPT_KEY },
+	{ "sni-cert", required_argument, NULL, OPT_SNI_CERT },
 	{ "inproc", no_argument, NULL, OPT_INPROC },
 	{ "ktlsd", optional_argument, NULL, OPT_KTLSD },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -144,6 +149,11 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			break;
 		case OPT_KEY:
 			o->key = optarg;
+			break;
+		case OPT_SNI_CERT:
+			if (ktls_sni_cert_add(&o->sni_certs, optarg))
+				bad_usage("--sni-cert %s: want NAME:CERT:KEY[:CHAIN]",
+					  optarg);
 			break;
 		case OPT_INPROC:
 			o->backend = SERVE_TLS_INPROC;
@@ -396,6 +406,8 @@ int main(int argc, char **argv)
 		o.backend = SERVE_TLS_INPROC;
 	if (o.backend == SERVE_TLS_INPROC && (!o.cert || !o.key))
 		bad_usage("%s", "--inproc needs --cert and --key");
+	if (o.backend == SERVE_TLS_DAEMON && o.sni_certs)
+		bad_usage("%s", "--sni-cert goes with --inproc: with ktlsd, give sni_cert in the profile");
 	if (o.backend == SERVE_TLS_DAEMON && (o.cert || o.key))
 		bad_usage("%s", "--cert and --key go with --inproc: with ktlsd the daemon holds the key");
 	if (!o.workers)

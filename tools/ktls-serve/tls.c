@@ -134,6 +134,7 @@ int tls_init(struct serve_opts *o)
 	cfg.role = KTLS_SERVER;
 	cfg.cert_file = o->cert;
 	cfg.key_file = o->key;
+	cfg.sni_certs = o->sni_certs;
 	cfg.min_version = o->min_version;
 	cfg.max_version = o->max_version;
 	cfg.ciphers = o->ciphers;

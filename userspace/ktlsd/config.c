@@ -341,6 +341,29 @@ static void global_key(struct parser *p, const char *k, char *v)
 		problem(p, p->line, "out of memory");
 }
 
+/* One more identity by SNI; the text is kept, the entry points into it. */
+static void add_sni_cert(struct parser *p, const char *v)
+{
+	struct ktlsd_profile *pf = p->prof;
+	char **nl, *spec = strdup(v);
+	int ret;
+
+	nl = spec ? realloc(pf->sni_specs,
+			    (pf->nsni_specs + 1) * sizeof(*nl)) : NULL;
+	if (!nl) {
+		free(spec);
+		problem(p, p->line, "out of memory");
+		return;
+	}
+	pf->sni_specs = nl;
+	nl[pf->nsni_specs++] = spec;
+	ret = ktls_sni_cert_add(&pf->sni_certs, spec);
+	if (ret == -EINVAL)
+		problem(p, p->line, "sni_cert must be NAME:CERT:KEY[:CHAIN[:OCSP]]");
+	else if (ret)
+		problem(p, p->line, "out of memory");
+}
+
 static void profile_key(struct parser *p, const char *k, char *v)
 {
 	struct ktlsd_profile *pf = p->prof;
@@ -358,6 +381,8 @@ static void profile_key(struct parser *p, const char *k, char *v)
 		ret = set_str(&pf->cert, v);
 	} else if (!strcmp(k, "key")) {
 		ret = set_str(&pf->key, v);
+	} else if (!strcmp(k, "sni_cert")) {
+		add_sni_cert(p, v);
 	} else if (!strcmp(k, "ca")) {
 		ret = set_str(&pf->ca, v);
 	} else if (!strcmp(k, "ca_path")) {
@@ -517,6 +542,7 @@ static void build_profile(struct parser *p, struct ktlsd_profile *pf)
 	cfg.role = pf->role;
 	cfg.cert_file = pf->cert;
 	cfg.key_file = pf->key;
+	cfg.sni_certs = pf->sni_certs;
 	cfg.ca_file = pf->ca;
 	cfg.ca_path = pf->ca_path;
 	cfg.min_version = pf->min_version;
@@ -564,6 +590,10 @@ static void free_profile(struct ktlsd_profile *pf)
 	free(pf->ciphers);
 	free(pf->alpn);
 	free(pf->server_name);
+	while (pf->nsni_specs)
+		free(pf->sni_specs[--pf->nsni_specs]);
+	free(pf->sni_specs);
+	free(pf->sni_certs);
 	free(pf->uids);
 	free(pf->gids);
 }

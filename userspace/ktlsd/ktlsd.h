@@ -29,6 +29,9 @@ struct ktlsd_profile {
 	enum ktls_role role;
 	char *cert, *key, *ca, *ca_path;
 	char *ciphers, *alpn, *server_name;
+	char **sni_specs;	/* sni_cert values; sni_certs point into them */
+	size_t nsni_specs;
+	struct ktls_sni_cert *sni_certs;
 	unsigned int min_version, max_version, flags;
 	uid_t *uids;
 	size_t nuids;

@@ -62,6 +62,12 @@ static int check_config(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 		ctx_err(ctx, "minimum version is above maximum version");
 		return -EINVAL;
 	}
+	if (__ktls_sni_check(ctx, cfg))
+		return -EINVAL;
+	if (cfg->ocsp_response || (cfg->policy & KTLS_P_REQUIRE_OCSP)) {
+		ctx_err(ctx, "OCSP stapling is not built in yet");
+		return -EOPNOTSUPP;
+	}
 	if (cfg->role == KTLS_SERVER && !cfg->p12_file &&
 	    !(cfg->policy & KTLS_P_INSECURE_ANONYMOUS) &&
 	    (!cfg->cert_file || !cfg->key_file)) {
@@ -123,14 +129,30 @@ KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
 			     struct ktls_ctx **ctxp)
 {
 	struct ktls_ctx *ctx;
-	const char *list;
-	int ret;
 
 	*ctxp = NULL;
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return -ENOMEM;
 	*ctxp = ctx;
+	return __ktls_ctx_build(ctx, cfg);
+}
+
+/**
+ * __ktls_ctx_build() - fill a zeroed context from a configuration
+ * @ctx: zeroed context
+ * @cfg: configuration
+ *
+ * Also used for the extra identities of sni.c, each a context of its own
+ * built from the main configuration with another certificate and key.
+ *
+ * Return: 0 or a negative errno with ctx->error set.
+ */
+int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
+{
+	const char *list;
+	int ret;
+
 	ret = check_config(ctx, cfg);
 	if (ret)
 		return ret;
@@ -150,6 +172,8 @@ KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
 	ctx->cfg.crl = ctx->cfg.chain_file = ctx->cfg.p12_file = NULL;
 	ctx->cfg.p12_pass_file = ctx->cfg.p12_pass_env = NULL;
 	ctx->cfg.groups = ctx->cfg.sigalgs = NULL;
+	ctx->cfg.sni_certs = NULL;
+	ctx->cfg.ocsp_response = ctx->cfg.keylog_file = NULL;
 
 	wolfSSL_Init();
 	ctx->wctx = wolfSSL_CTX_new(pick_method(cfg));
@@ -179,7 +203,7 @@ KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
 		return ret;
 	if (cfg->role == KTLS_SERVER && (cfg->flags & KTLS_F_NO_TICKETS))
 		wolfSSL_CTX_no_ticket_TLSv13(ctx->wctx);
-	return 0;
+	return __ktls_sni_load(ctx, cfg);
 }
 
 /**
@@ -214,6 +238,11 @@ KTLS_EXPORT void ktls_ctx_free(struct ktls_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	__ktls_sni_free(ctx);
+	if (ctx->ocsp) {
+		free(ctx->ocsp);
+		ctx->ocsp = NULL;
+	}
 	if (ctx->saved)
 		wolfSSL_SESSION_free(ctx->saved);
 	if (ctx->wctx)

@@ -34,9 +34,19 @@
 #define KTLS_HS_NEW_TICKET	4
 #define KTLS_HS_KEY_UPDATE	24
 
+/* A server identity picked by SNI: its own wolfSSL context. */
+struct ktls_sni {
+	char *name;			/* lower case; "*.x" for one label */
+	struct ktls_ctx *ctx;
+};
+
 struct ktls_ctx {
 	WOLFSSL_CTX *wctx;
 	struct ktls_config cfg;
+	struct ktls_sni *sni;		/* server: identities by SNI */
+	size_t nsni;
+	unsigned char *ocsp;		/* server: DER OCSP response to staple */
+	size_t ocsp_len;
 	char *server_name;
 	char *ciphers;
 	char *alpn;
@@ -151,6 +161,14 @@ int __ktls_cert_policy(struct ktls_session *s, WOLFSSL_X509 *x, int depth,
 /* certs.c */
 int __ktls_load_identity(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 int __ktls_load_crl(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+
+/* context.c */
+int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+
+/* sni.c */
+int __ktls_sni_check(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+int __ktls_sni_load(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+void __ktls_sni_free(struct ktls_ctx *ctx);
 
 /* policy.c */
 int __ktls_policy_check(struct ktls_ctx *ctx, const struct ktls_config *cfg);

@@ -37,6 +37,9 @@ static const char *const reason_names[__KTLS_R_MAX] = {
 	[KTLS_R_WEAK_SIGNATURE] = "weak-signature",
 	[KTLS_R_WEAK_KEY] = "weak-key",
 	[KTLS_R_WRONG_PURPOSE] = "wrong-purpose",
+	[KTLS_R_OCSP_MISSING] = "ocsp-missing",
+	[KTLS_R_OCSP_INVALID] = "ocsp-invalid",
+	[KTLS_R_KEYLOG_TLS13] = "keylog-tls13",
 };
 
 /**
