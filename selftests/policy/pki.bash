@@ -41,3 +41,23 @@ leaf() {
 		"$(date -u -d '+7 days' +%y%m%d%H%M%SZ)" "$SERIAL" "$cn" \
 		>> "$Q/index.txt"
 }
+
+# revoke NAME: mark the leaf revoked (now) in the CA database
+revoke() {
+	local serial
+
+	serial=$(openssl x509 -in "$Q/$1.crt" -noout -serial | cut -d= -f2)
+	awk -F'\t' -v OFS='\t' -v s="$serial" -v t="$(date -u +%y%m%d%H%M%SZ)" \
+		'$4 == s { $1 = "R"; $3 = t } { print }' "$Q/index.txt" \
+		> "$Q/index.new" && mv "$Q/index.new" "$Q/index.txt"
+}
+
+# ocsp_response NAME: $Q/NAME.ocsp, the CA's DER answer for that leaf,
+# made by `openssl ocsp` from the database as a responder would
+ocsp_response() {
+	qssl ocsp -issuer "$Q/ca.crt" -cert "$Q/$1.crt" -no_nonce \
+		-reqout "$Q/$1.req"
+	qssl ocsp -index "$Q/index.txt" -rsigner "$Q/ca.crt" \
+		-rkey "$Q/ca.key" -CA "$Q/ca.crt" -reqin "$Q/$1.req" \
+		-respout "$Q/$1.ocsp" -ndays 1
+}

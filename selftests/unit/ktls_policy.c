@@ -350,6 +350,21 @@ TEST(config_refusals)
 	EXPECT_EQ(-EINVAL, ktls_ctx_new(&cfg, &ctx));
 	printf("# anonymous 1.3: %s\n", ktls_ctx_error(ctx));
 	ktls_ctx_free(ctx);
+	cfg.policy = 0;
+	cfg.min_version = 0;
+	cfg.ocsp_response = "resp.der";
+	EXPECT_EQ(-EINVAL, ktls_ctx_new(&cfg, &ctx));	/* client staples */
+	ktls_ctx_free(ctx);
+	cfg.role = KTLS_SERVER;
+	cfg.cert_file = "x";
+	cfg.key_file = "y";
+	EXPECT_EQ(-EINVAL, ktls_ctx_new(&cfg, &ctx));	/* no issuer CA */
+	printf("# ocsp: %s\n", ktls_ctx_error(ctx));
+	ktls_ctx_free(ctx);
+	cfg.ocsp_response = NULL;
+	cfg.policy = KTLS_P_REQUIRE_OCSP;
+	EXPECT_EQ(-EINVAL, ktls_ctx_new(&cfg, &ctx));	/* server requires */
+	ktls_ctx_free(ctx);
 }
 
 TEST(min_rsa_bits_raised)

@@ -49,9 +49,11 @@ static void usage(void)
 "\n"
 "Certificate policy options (see ktls-policy(7)):\n"
 "  --chain FILE          PEM intermediates to send after --cert\n"
-"  --sni-cert NAME:CERT:KEY[:CHAIN]\n"
+"  --sni-cert NAME:CERT:KEY[:CHAIN[:OCSP]]\n"
 "                        listen: serve CERT to clients asking for NAME (or\n"
 "                        *.DOMAIN); repeatable; others get --cert\n"
+"  --ocsp-response FILE  listen: staple this DER OCSP response to --cert\n"
+"  --require-ocsp        connect: the server must staple a good OCSP status\n"
 "  --p12 FILE            our key and chain from PKCS#12 (instead of --cert/--key)\n"
 "  --p12-pass-file FILE  PKCS#12 password: first line of FILE\n"
 "  --p12-pass-env VAR    PKCS#12 password: environment variable VAR\n"
@@ -101,7 +103,8 @@ enum {
 	OPT_ALLOW_READABLE_KEY, OPT_SYSTEM_CA, OPT_CRL, OPT_CRL_OPTIONAL,
 	OPT_ALLOW_WILDCARDS, OPT_NO_CN_FALLBACK, OPT_MIN_RSA_BITS,
 	OPT_MIN_ECC_BITS, OPT_GROUPS, OPT_SIGALGS, OPT_INSECURE_ANONYMOUS,
-	OPT_KEYLOG, OPT_PEER_CERT, OPT_SNI_CERT,
+	OPT_KEYLOG, OPT_PEER_CERT, OPT_SNI_CERT, OPT_OCSP_RESPONSE,
+	OPT_REQUIRE_OCSP,
 };
 
 static const struct option long_opts[] = {
@@ -144,6 +147,8 @@ static const struct option long_opts[] = {
 	{ "keylog", no_argument, NULL, OPT_KEYLOG },
 	{ "peer-cert", no_argument, NULL, OPT_PEER_CERT },
 	{ "sni-cert", required_argument, NULL, OPT_SNI_CERT },
+	{ "ocsp-response", required_argument, NULL, OPT_OCSP_RESPONSE },
+	{ "require-ocsp", no_argument, NULL, OPT_REQUIRE_OCSP },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -334,8 +339,14 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			break;
 		case OPT_SNI_CERT:
 			if (ktls_sni_cert_add(&o->sni_certs, optarg))
-				return bad("--sni-cert %s: want NAME:CERT:KEY[:CHAIN]",
+				return bad("--sni-cert %s: want NAME:CERT:KEY[:CHAIN[:OCSP]]",
 					   optarg);
+			break;
+		case OPT_OCSP_RESPONSE:
+			o->cfg.ocsp_response = optarg;
+			break;
+		case OPT_REQUIRE_OCSP:
+			o->cfg.policy |= KTLS_P_REQUIRE_OCSP;
 			break;
 		case 'q':
 			o->quiet = true;

@@ -383,6 +383,15 @@ static void profile_key(struct parser *p, const char *k, char *v)
 		ret = set_str(&pf->key, v);
 	} else if (!strcmp(k, "sni_cert")) {
 		add_sni_cert(p, v);
+	} else if (!strcmp(k, "ocsp_response")) {
+		ret = set_str(&pf->ocsp_response, v);
+	} else if (!strcmp(k, "require_ocsp")) {
+		if (parse_bool(v, &b))
+			problem(p, p->line, "require_ocsp must be yes or no");
+		else if (b)
+			pf->policy |= KTLS_P_REQUIRE_OCSP;
+		else
+			pf->policy &= ~KTLS_P_REQUIRE_OCSP;
 	} else if (!strcmp(k, "ca")) {
 		ret = set_str(&pf->ca, v);
 	} else if (!strcmp(k, "ca_path")) {
@@ -543,6 +552,8 @@ static void build_profile(struct parser *p, struct ktlsd_profile *pf)
 	cfg.cert_file = pf->cert;
 	cfg.key_file = pf->key;
 	cfg.sni_certs = pf->sni_certs;
+	cfg.ocsp_response = pf->ocsp_response;
+	cfg.policy = pf->policy;
 	cfg.ca_file = pf->ca;
 	cfg.ca_path = pf->ca_path;
 	cfg.min_version = pf->min_version;
@@ -594,6 +605,7 @@ static void free_profile(struct ktlsd_profile *pf)
 		free(pf->sni_specs[--pf->nsni_specs]);
 	free(pf->sni_specs);
 	free(pf->sni_certs);
+	free(pf->ocsp_response);
 	free(pf->uids);
 	free(pf->gids);
 }

@@ -32,6 +32,8 @@ struct ktlsd_profile {
 	char **sni_specs;	/* sni_cert values; sni_certs point into them */
 	size_t nsni_specs;
 	struct ktls_sni_cert *sni_certs;
+	char *ocsp_response;	/* server: DER OCSP response to staple */
+	unsigned long policy;	/* KTLS_P_* (require_ocsp) */
 	unsigned int min_version, max_version, flags;
 	uid_t *uids;
 	size_t nuids;

@@ -64,9 +64,15 @@ static int check_config(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	}
 	if (__ktls_sni_check(ctx, cfg))
 		return -EINVAL;
-	if (cfg->ocsp_response || (cfg->policy & KTLS_P_REQUIRE_OCSP)) {
-		ctx_err(ctx, "OCSP stapling is not built in yet");
-		return -EOPNOTSUPP;
+	if ((cfg->ocsp_response && cfg->role != KTLS_SERVER) ||
+	    ((cfg->policy & KTLS_P_REQUIRE_OCSP) && cfg->role != KTLS_CLIENT)) {
+		ctx_err(ctx, "a server staples an OCSP response, a client requires one");
+		return -EINVAL;
+	}
+	if (cfg->ocsp_response && !cfg->ca_file && !cfg->ca_path) {
+		ctx_err(ctx, "stapling %s needs the issuer of our certificate as a CA file (wolfSSL checks the response against it)",
+			cfg->ocsp_response);
+		return -EINVAL;
 	}
 	if (cfg->role == KTLS_SERVER && !cfg->p12_file &&
 	    !(cfg->policy & KTLS_P_INSECURE_ANONYMOUS) &&
@@ -199,6 +205,9 @@ int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	if (ret)
 		return ret;
 	ret = __ktls_policy_apply(ctx, cfg);
+	if (ret)
+		return ret;
+	ret = __ktls_ocsp_setup(ctx, cfg);
 	if (ret)
 		return ret;
 	if (cfg->role == KTLS_SERVER && (cfg->flags & KTLS_F_NO_TICKETS))

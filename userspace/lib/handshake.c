@@ -126,6 +126,18 @@ int __ktls_classify(struct ktls_session *s, int werr)
 		return __ktls_fail(s, KTLS_R_HOSTNAME_MISMATCH, -EPROTO,
 				   "peer certificate is not valid for %s",
 				   s->ctx->cfg.server_name);
+	case OCSP_CERT_REVOKED:
+		return __ktls_fail(s, KTLS_R_REVOKED, -EKEYREVOKED,
+				   "the server's stapled OCSP response says its certificate is revoked");
+	case OCSP_CERT_UNKNOWN:
+		return __ktls_fail(s, KTLS_R_OCSP_MISSING, -EKEYREJECTED,
+				   "an OCSP staple is required, but the server sent none (or its responder does not know the certificate)");
+	case BAD_CERTIFICATE_STATUS_ERROR:
+	case OCSP_INVALID_STATUS:
+	case OCSP_LOOKUP_FAIL:
+		return __ktls_fail(s, KTLS_R_OCSP_INVALID, -EKEYREJECTED,
+				   "the server's stapled OCSP response is not valid for its certificate: wrong certificate, signer not the issuer or its delegated responder, or past its next update (wolfSSL %d)",
+				   werr);
 	case NO_PEER_CERT:
 		return __ktls_fail(s, KTLS_R_NO_PEER_CERT, -EPROTO,
 				   "peer sent no certificate, but one is required");

@@ -170,6 +170,9 @@ int __ktls_sni_check(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 int __ktls_sni_load(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 void __ktls_sni_free(struct ktls_ctx *ctx);
 
+/* ocsp.c */
+int __ktls_ocsp_setup(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+
 /* policy.c */
 int __ktls_policy_check(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 int __ktls_policy_apply(struct ktls_ctx *ctx, const struct ktls_config *cfg);
