@@ -336,8 +336,8 @@ TEST(config_refusals)
 	struct ktls_config cfg = { .role = KTLS_CLIENT };
 	struct ktls_ctx *ctx;
 
-	cfg.policy = KTLS_P_KEYLOG;
-	EXPECT_EQ(-EOPNOTSUPP, ktls_ctx_new(&cfg, &ctx));
+	cfg.policy = KTLS_P_KEYLOG;	/* without a file */
+	EXPECT_EQ(-EINVAL, ktls_ctx_new(&cfg, &ctx));
 	printf("# keylog: %s\n", ktls_ctx_error(ctx));
 	ktls_ctx_free(ctx);
 	cfg.policy = 0;

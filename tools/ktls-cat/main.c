@@ -69,7 +69,8 @@ static void usage(void)
 "  --sigalgs LIST        signature algorithms, e.g. ECDSA+SHA256:RSA-PSS+SHA256\n"
 "  --insecure-anonymous  TLS 1.2 ADH-AES256-GCM-SHA384: NO authentication,\n"
 "                        for debugging only; warns on every handshake\n"
-"  --keylog              refused: this wolfSSL cannot export secrets\n"
+"  --keylog FILE         append TLS 1.2 master secrets (NSS key log format)\n"
+"                        to FILE, with a warning; TLS 1.3 is then refused\n"
 "  --peer-cert           print the verified peer certificate (mutual TLS)\n"
 "\n"
 "Data options:\n"
@@ -144,7 +145,7 @@ static const struct option long_opts[] = {
 	{ "groups", required_argument, NULL, OPT_GROUPS },
 	{ "sigalgs", required_argument, NULL, OPT_SIGALGS },
 	{ "insecure-anonymous", no_argument, NULL, OPT_INSECURE_ANONYMOUS },
-	{ "keylog", no_argument, NULL, OPT_KEYLOG },
+	{ "keylog", required_argument, NULL, OPT_KEYLOG },
 	{ "peer-cert", no_argument, NULL, OPT_PEER_CERT },
 	{ "sni-cert", required_argument, NULL, OPT_SNI_CERT },
 	{ "ocsp-response", required_argument, NULL, OPT_OCSP_RESPONSE },
@@ -333,6 +334,7 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			break;
 		case OPT_KEYLOG:
 			o->cfg.policy |= KTLS_P_KEYLOG;
+			o->cfg.keylog_file = optarg;
 			break;
 		case OPT_PEER_CERT:
 			o->peer_cert = true;

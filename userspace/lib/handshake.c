@@ -191,6 +191,9 @@ KTLS_EXPORT int ktls_handshake_step(struct ktls_session *s, int *want)
 	else
 		ret = wolfSSL_accept(s->ssl);
 	if (ret == WOLFSSL_SUCCESS) {
+		ret = __ktls_keylog(s);
+		if (ret)
+			return ret;
 		s->done = true;
 		return 0;
 	}

@@ -45,6 +45,7 @@ struct ktls_ctx {
 	struct ktls_config cfg;
 	struct ktls_sni *sni;		/* server: identities by SNI */
 	size_t nsni;
+	char *keylog_file;		/* KTLS_P_KEYLOG: where lines go */
 	unsigned char *ocsp;		/* server: DER OCSP response to staple */
 	size_t ocsp_len;
 	char *server_name;
@@ -169,6 +170,9 @@ int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 int __ktls_sni_check(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 int __ktls_sni_load(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 void __ktls_sni_free(struct ktls_ctx *ctx);
+
+/* keylog.c */
+int __ktls_keylog(struct ktls_session *s);
 
 /* ocsp.c */
 int __ktls_ocsp_setup(struct ktls_ctx *ctx, const struct ktls_config *cfg);

@@ -37,9 +37,12 @@ int __ktls_policy_check(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
 	bool anon = cfg->policy & KTLS_P_INSECURE_ANONYMOUS;
 
-	if (cfg->policy & KTLS_P_KEYLOG)
-		return perr(ctx, -EOPNOTSUPP,
-			    "key logging is not possible: Debian's wolfSSL has no secret callback (HAVE_SECRET_CALLBACK is off), so TLS 1.3 traffic secrets cannot be exported; for TLS 1.2 only the master secret could be, which libktls does not offer either. Debug with the peer's key log (openssl s_client -keylogfile, SSLKEYLOGFILE in curl) instead");
+	if ((cfg->policy & KTLS_P_KEYLOG) && !cfg->keylog_file)
+		return perr(ctx, -EINVAL,
+			    "key logging needs a file to write to (TLS 1.2 only: Debian's wolfSSL cannot export TLS 1.3 secrets)");
+	if (cfg->keylog_file && !(cfg->policy & KTLS_P_KEYLOG))
+		return perr(ctx, -EINVAL,
+			    "a key log file is written only with key logging enabled explicitly");
 	if (cfg->policy & ~(KTLS_P_REQUIRE_OCSP * 2 - 1))
 		return perr(ctx, -EINVAL, "unknown policy bits are set");
 	if (cfg->min_rsa_bits && cfg->min_rsa_bits < 2048)
