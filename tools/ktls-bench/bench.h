@@ -14,6 +14,8 @@
 
 #include <ktls/ktls.h>
 
+#include "json.h"		/* tools/common */
+
 #define BENCH_VERSION	"0.1"
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define BENCH_MAX_CASES	512
@@ -206,7 +208,6 @@ void bench_report_throughput(const struct bench_opts *o,
 void bench_report_handshake(const struct bench_opts *o,
 			    const struct host_info *h,
 			    const struct hs_result *r, unsigned int n);
-void bench_json_str(FILE *f, const char *s);
 
 /* hs.c */
 int bench_handshake(const struct bench_opts *o);

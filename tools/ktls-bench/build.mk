@@ -10,9 +10,13 @@ KTLS_BENCH_LIBS := $(shell pkg-config --libs libssl libcrypto 2>/dev/null \
 PROGRAMS += $(BUILD)/bin/ktls-bench
 MANPAGES += tools/ktls-bench/ktls-bench.1
 
-$(BUILD)/bin/ktls-bench: $(KTLS_BENCH_OBJS) $(BUILD)/lib/libktls.a
+EXTRA_CFLAGS_tools/ktls-bench/ := -Itools/common
+
+$(BUILD)/bin/ktls-bench: $(KTLS_BENCH_OBJS) $(BUILD)/lib/libktls-tools.a \
+			 $(BUILD)/lib/libktls.a
 	$(quiet) LD $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(KTLS_LDFLAGS) -o $@ $(KTLS_BENCH_OBJS) \
-		$(BUILD)/lib/libktls.a $(KTLS_DEP_LIBS) $(KTLS_BENCH_LIBS) \
+		$(BUILD)/lib/libktls-tools.a $(BUILD)/lib/libktls.a \
+		$(KTLS_DEP_LIBS) $(KTLS_BENCH_LIBS) \
 		-lpthread -lm

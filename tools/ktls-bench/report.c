@@ -36,30 +36,6 @@ static struct spread spread_of(const double *v, unsigned int n)
 	return s;
 }
 
-/**
- * bench_json_str() - @s as a JSON string: quotes, backslashes and control
- *	characters escaped, short forms where JSON has them
- * @f: output
- * @s: text (kernel release, CPU model, error sentences)
- */
-void bench_json_str(FILE *f, const char *s)
-{
-	static const char short_form[] = "\"\"\\\\\nn\tt\rr";
-	const char *e;
-
-	fputc('"', f);
-	for (; *s; s++) {
-		e = strchr(short_form, *s);
-		if (e && (e - short_form) % 2 == 0)
-			fprintf(f, "\\%c", e[1]);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void json_num(FILE *f, double v)
 {
 	if (isfinite(v))
@@ -100,12 +76,12 @@ static void json_host(FILE *f, const struct host_info *h, const char *mode)
 {
 	fprintf(f, "{\"tool\":\"ktls-bench\",\"version\":\"%s\",\"mode\":\"%s\",\n \"host\":{\"kernel\":",
 		BENCH_VERSION, mode);
-	bench_json_str(f, h->kernel);
+	tool_json_string(f, h->kernel);
 	fputs(",\"cpu\":", f);
-	bench_json_str(f, h->cpu);
+	tool_json_string(f, h->cpu);
 	fprintf(f, ",\"cpus\":%d,\"emulated\":%s,\"note\":", h->cpus,
 		h->emulated ? "true" : "false");
-	bench_json_str(f, h->note);
+	tool_json_string(f, h->note);
 	fputs("},\n \"results\":[", f);
 }
 
@@ -116,12 +92,12 @@ static void json_case(FILE *f, const struct case_result *r)
 	unsigned int i;
 
 	fputs("\n  {\"path\":", f);
-	bench_json_str(f, bench_path_name(c->path));
+	tool_json_string(f, bench_path_name(c->path));
 	if (c->path == P_TCP) {
 		fputs(",\"cipher\":null,\"tls\":null", f);
 	} else {
 		fputs(",\"cipher\":", f);
-		bench_json_str(f, bench_cipher_name(c->cipher));
+		tool_json_string(f, bench_cipher_name(c->cipher));
 		fprintf(f, ",\"tls\":\"%s\"",
 			c->tls == KTLS_TLS_1_3 ? "1.3" : "1.2");
 	}
@@ -148,7 +124,7 @@ static void json_case(FILE *f, const struct case_result *r)
 		r->verified ? "true" : "false",
 		r->unsupported ? "true" : "false");
 	if (r->error[0])
-		bench_json_str(f, r->error);
+		tool_json_string(f, r->error);
 	else
 		fputs("null", f);
 	fputc('}', f);
@@ -263,7 +239,7 @@ void bench_report_handshake(const struct bench_opts *o,
 			}
 			fputs(",\"error\":", stdout);
 			if (r[i].error[0])
-				bench_json_str(stdout, r[i].error);
+				tool_json_string(stdout, r[i].error);
 			else
 				fputs("null", stdout);
 			fputc('}', stdout);

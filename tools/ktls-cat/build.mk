@@ -8,8 +8,12 @@ KTLS_CAT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tools/ktls-cat/*.
 PROGRAMS += $(BUILD)/bin/ktls-cat
 MANPAGES += tools/ktls-cat/ktls-cat.1
 
-$(BUILD)/bin/ktls-cat: $(KTLS_CAT_OBJS) $(BUILD)/lib/libktls.a
+EXTRA_CFLAGS_tools/ktls-cat/ := -Itools/common
+
+$(BUILD)/bin/ktls-cat: $(KTLS_CAT_OBJS) $(BUILD)/lib/libktls-tools.a \
+		       $(BUILD)/lib/libktls.a
 	$(quiet) LD $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(KTLS_LDFLAGS) -o $@ $(KTLS_CAT_OBJS) \
-		$(BUILD)/lib/libktls.a $(KTLS_DEP_LIBS) -lpthread
+		$(BUILD)/lib/libktls-tools.a $(BUILD)/lib/libktls.a \
+		$(KTLS_DEP_LIBS) -lpthread

@@ -53,6 +53,5 @@ void cat_report_error(const struct cat_opts *o, const struct ktls_session *s,
 void cat_report_peer(const struct ktls_session *s, const struct cat_opts *o);
 void cat_report_done(const struct cat_opts *o, unsigned long long sent,
 		     unsigned long long received);
-void cat_json_string(FILE *f, const char *str);
 
 #endif /* KTLS_CAT_H */

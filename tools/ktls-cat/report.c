@@ -6,22 +6,7 @@
 #include <string.h>
 
 #include "cat.h"
-
-void cat_json_string(FILE *f, const char *str)
-{
-	fputc('"', f);
-	for (; str && *str; str++) {
-		unsigned char c = *str;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
+#include "json.h"
 
 static const char *vname(unsigned int v)
 {
@@ -37,13 +22,13 @@ void cat_report_info(const struct ktls_session *s, const struct cat_opts *o)
 	if (o->json) {
 		fprintf(stderr, "{\"event\":\"info\",\"version\":\"%s\",\"cipher\":",
 			vname(in.version));
-		cat_json_string(stderr, in.cipher);
+		tool_json_string(stderr, in.cipher);
 		fprintf(stderr, ",\"tx\":\"%s\",\"rx\":\"%s\",\"resumed\":%s,\"alpn\":",
 			ktls_carrier_name(in.tx), ktls_carrier_name(in.rx),
 			in.resumed ? "true" : "false");
-		cat_json_string(stderr, in.alpn);
+		tool_json_string(stderr, in.alpn);
 		fprintf(stderr, ",\"server_name\":");
-		cat_json_string(stderr, in.server_name);
+		tool_json_string(stderr, in.server_name);
 		fprintf(stderr, "}\n");
 		return;
 	}
@@ -67,11 +52,11 @@ void cat_report_peer(const struct ktls_session *s, const struct cat_opts *o)
 	}
 	if (o->json) {
 		fprintf(stderr, "{\"event\":\"peer\",\"subject\":");
-		cat_json_string(stderr, pc.subject);
+		tool_json_string(stderr, pc.subject);
 		fprintf(stderr, ",\"issuer\":");
-		cat_json_string(stderr, pc.issuer);
+		tool_json_string(stderr, pc.issuer);
 		fprintf(stderr, ",\"san\":");
-		cat_json_string(stderr, pc.sans);
+		tool_json_string(stderr, pc.sans);
 		fprintf(stderr, ",\"sha256\":\"%s\"}\n", pc.sha256);
 		return;
 	}
@@ -89,12 +74,12 @@ void cat_report_error(const struct cat_opts *o, const struct ktls_session *s,
 
 	if (o->json) {
 		fprintf(stderr, "{\"event\":\"error\",\"during\":");
-		cat_json_string(stderr, what);
+		tool_json_string(stderr, what);
 		fprintf(stderr, ",\"errno\":");
-		cat_json_string(stderr, strerror(-err));
+		tool_json_string(stderr, strerror(-err));
 		fprintf(stderr, ",\"reason\":\"%s\",\"message\":",
 			ktls_reason_name(r));
-		cat_json_string(stderr, text[0] ? text : strerror(-err));
+		tool_json_string(stderr, text[0] ? text : strerror(-err));
 		fprintf(stderr, "}\n");
 		return;
 	}

@@ -7,13 +7,14 @@
 
 KTLS_STAT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tools/ktls-stat/*.c)))
 
-EXTRA_CFLAGS_tools/ktls-stat/ := -Iuserspace/lib
+EXTRA_CFLAGS_tools/ktls-stat/ := -Iuserspace/lib -Itools/common
 
 PROGRAMS += $(BUILD)/bin/ktls-stat
 MANPAGES += tools/ktls-stat/ktls-stat.8
 
-$(BUILD)/bin/ktls-stat: $(KTLS_STAT_OBJS) $(BUILD)/lib/libktls.a
+$(BUILD)/bin/ktls-stat: $(KTLS_STAT_OBJS) $(BUILD)/lib/libktls-tools.a \
+			$(BUILD)/lib/libktls.a
 	$(quiet) LD $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(KTLS_LDFLAGS) -o $@ $(KTLS_STAT_OBJS) \
-		$(BUILD)/lib/libktls.a
+		$(BUILD)/lib/libktls-tools.a $(BUILD)/lib/libktls.a

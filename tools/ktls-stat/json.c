@@ -8,31 +8,6 @@
 
 #include "stat.h"
 
-/**
- * stat_json_str() - a JSON string, or null
- * @f: output
- * @s: text, NULL for null
- */
-void stat_json_str(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = *s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static const char *or_null(const char *s)
 {
 	return s && *s ? s : NULL;
@@ -49,34 +24,34 @@ static void json_conn(FILE *f, const struct conn *c)
 
 	fprintf(f, "{\"family\":\"%s\",\"local\":",
 		c->d.family == AF_INET6 ? "ipv6" : "ipv4");
-	stat_json_str(f, c->laddr);
+	tool_json_string(f, c->laddr);
 	fprintf(f, ",\"local_port\":%u,\"peer\":", c->d.lport);
-	stat_json_str(f, c->paddr);
+	tool_json_string(f, c->paddr);
 	fprintf(f, ",\"peer_port\":%u,\"state\":", c->d.pport);
-	stat_json_str(f, stat_state_name(c->d.state));
+	tool_json_string(f, stat_state_name(c->d.state));
 	fputs(",\"ulp\":", f);
-	stat_json_str(f, or_null(c->d.ulp));
+	tool_json_string(f, or_null(c->d.ulp));
 	fputs(",\"tls_version\":", f);
-	stat_json_str(f, stat_version_name(c->d.version, vb, sizeof(vb)));
+	tool_json_string(f, stat_version_name(c->d.version, vb, sizeof(vb)));
 	fputs(",\"cipher\":", f);
-	stat_json_str(f, stat_cipher_name(c->d.cipher, cb, sizeof(cb)));
+	tool_json_string(f, stat_cipher_name(c->d.cipher, cb, sizeof(cb)));
 	fputs(",\"tx\":", f);
-	stat_json_str(f, stat_conf_name(c->d.txconf));
+	tool_json_string(f, stat_conf_name(c->d.txconf));
 	fputs(",\"rx\":", f);
-	stat_json_str(f, stat_conf_name(c->d.rxconf));
+	tool_json_string(f, stat_conf_name(c->d.rxconf));
 	fputs(",\"zerocopy_sendfile\":", f);
 	json_flag(f, c, c->d.zc_ro_tx);
 	fputs(",\"rx_no_pad\":", f);
 	json_flag(f, c, c->d.rx_no_pad);
 	fprintf(f, ",\"uid\":%u,\"inode\":%u,\"interface\":", c->d.uid,
 		c->d.inode);
-	stat_json_str(f, or_null(c->ifname));
+	tool_json_string(f, or_null(c->ifname));
 	fputs(",\"why_tx_sw\":", f);
-	stat_json_str(f, or_null(c->why[0]));
+	tool_json_string(f, or_null(c->why[0]));
 	fputs(",\"why_rx_sw\":", f);
-	stat_json_str(f, or_null(c->why[1]));
+	tool_json_string(f, or_null(c->why[1]));
 	fputs(",\"note\":", f);
-	stat_json_str(f, or_null(c->note));
+	tool_json_string(f, or_null(c->note));
 	fputc('}', f);
 }
 
@@ -92,7 +67,7 @@ static void json_counters(FILE *f, const struct counters *c)
 	for (i = 0; i < c->n; i++) {
 		if (i)
 			fputc(',', f);
-		stat_json_str(f, c->v[i].name);
+		tool_json_string(f, c->v[i].name);
 		fprintf(f, ":%llu", c->v[i].value);
 	}
 	fputc('}', f);
@@ -113,7 +88,7 @@ void stat_print_json(FILE *f, const struct stat_opts *o,
 	unsigned int i;
 
 	fputs("{\"netns\":", f);
-	stat_json_str(f, e->netns);
+	tool_json_string(f, e->netns);
 	fprintf(f, ",\"net_admin\":%s,\"tls_module\":%s,\"tls_ulp\":%s",
 		e->net_admin ? "true" : "false",
 		e->module_loaded || c->present ? "true" : "false",
@@ -135,7 +110,7 @@ void stat_print_json(FILE *f, const struct stat_opts *o,
 	for (i = 0; i < e->nnotes; i++) {
 		if (i)
 			fputc(',', f);
-		stat_json_str(f, e->notes[i]);
+		tool_json_string(f, e->notes[i]);
 	}
 	fputs("]}\n", f);
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "json.h"		/* tools/common */
 #include "sockdiag.h"	/* userspace/lib: shared with libktls */
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -146,7 +147,6 @@ void stat_print_json(FILE *f, const struct stat_opts *o,
 void stat_print_prom(FILE *f, const struct stat_opts *o,
 		     const struct env *e, const struct conn_list *l,
 		     const struct counters *c);
-void stat_json_str(FILE *f, const char *s);
 const char *stat_endpoint(char *buf, size_t len, int family,
 			  const char *addr, unsigned int port);
 

@@ -74,7 +74,7 @@ static void print_json(const struct counters *prev,
 
 		if (i)
 			putchar(',');
-		stat_json_str(stdout, c->name);
+		tool_json_string(stdout, c->name);
 		if (stat_is_gauge(c->name))
 			printf(":{\"value\":%llu,\"change\":%lld}", c->value,
 			       p ? (long long)(c->value - p->value) : 0LL);
