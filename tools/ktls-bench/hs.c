@@ -341,6 +341,11 @@ static void summarize(struct hs_run *r, struct hs_result *res, double wall)
 		snprintf(res->error, sizeof(res->error),
 			 "the server refused the ticket in %u of %u handshakes",
 			 r->fallbacks, r->fallbacks + r->n);
+	/* a row without numbers must say so, never look like a result */
+	if (!r->n && !res->error[0])
+		snprintf(res->error, sizeof(res->error),
+			 "no handshake completed (%u started, %u refused a ticket)",
+			 r->started, r->fallbacks);
 	if (!r->n)
 		return;
 	qsort(r->lat, r->n, sizeof(*r->lat), cmp_double);
