@@ -30,8 +30,8 @@
 #   statcheck.py parts FILE conns|counters|both
 #       FILE holds the parts -c/-g asked for and not the others.
 #   statcheck.py unpriv FILE
-#       FILE comes from a run without CAP_NET_ADMIN: no ULP seen, and a
-#       note says why.
+#       FILE comes from a run without CAP_NET_ADMIN: a note says that
+#       the kernel may hide ULP state (6.1 and 6.12 do, 7.x does not).
 
 import json
 import re
@@ -225,8 +225,12 @@ def check_unpriv(path):
     doc = load(path)
     if doc['net_admin'] is not False:
         die('%s: net_admin is %s' % (path, doc['net_admin']))
+    # Debian's 6.1 and 6.12 hide ULP state from sock_diag without
+    # CAP_NET_ADMIN; sid's 7.x kernel shows it. Either way the note must
+    # be there to explain an empty table.
     if [c for c in doc['connections'] if c['ulp']]:
-        die('%s: a ULP was visible without CAP_NET_ADMIN' % path)
+        print('# %s: this kernel shows ULP state without CAP_NET_ADMIN'
+              % path)
     if not any('CAP_NET_ADMIN' in n for n in doc['notes']):
         die('%s: no note about CAP_NET_ADMIN: %s' % (path, doc['notes']))
 

@@ -31,7 +31,7 @@ static void add_note(struct env *e, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The kernel shows ULP state to CAP_NET_ADMIN only: do we have it? */
+/* Older kernels show ULP state to CAP_NET_ADMIN only: do we have it? */
 static bool have_net_admin(void)
 {
 	unsigned long long caps = 0;
@@ -151,5 +151,5 @@ void stat_env(struct env *e, const struct counters *c)
 	if (c->present && !e->ulp_available)
 		add_note(e, "\"tls\" is not in /proc/sys/net/ipv4/tcp_available_ulp: sockets cannot attach the tls ULP");
 	if (!e->net_admin)
-		add_note(e, "without CAP_NET_ADMIN the kernel hides every socket's ULP state: run ktls-stat as root to see kTLS connections");
+		add_note(e, "without CAP_NET_ADMIN many kernels (Debian's 6.1 and 6.12 among them) hide every socket's ULP state: run ktls-stat as root if kTLS connections are missing");
 }
