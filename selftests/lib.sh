@@ -39,6 +39,18 @@ need_ktls()
 }
 
 # A scratch folder removed when the test exits.
+# ok DESC EXPR: one check that lets the script go on after a failure
+# (host tests that report every case); it counts failures in $fails.
+ok()
+{
+	if eval "$2"; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1"
+		fails=$((fails + 1))
+	fi
+}
+
 make_tmp()
 {
 	KTLSKIT_TMP=$(mktemp -d)

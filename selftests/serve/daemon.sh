@@ -56,25 +56,33 @@ start_daemon_serve()
 start_daemon_serve
 CA=$P/dev-ca.crt
 
-tx0=$(tls_stat TlsTxSw)
-n=0
-for ver in 1.2 1.3; do
-	for f in $SIZES; do
-		rm -f "$T/out"
-		fetch_curl "$ver" "$f" "$T/out"
-		check "ktlsd TLS $ver curl $f: SHA-256 matches" \
-			same_hash "$R/$f" "$T/out"
-		rm -f "$T/out"
-		fetch_ossl "$ver" "$f" "$T/out"
-		check "ktlsd TLS $ver s_client $f: SHA-256 matches" \
-			same_hash "$R/$f" "$T/out"
-		n=$((n + 2))
+# fetch_every_size IO CLIENT...: every size over TLS 1.2 and 1.3 with each
+# client, SHA-256 checked; then every connection had kernel TX and the
+# access log names kTLS/IO on every line.
+fetch_every_size()
+{
+	local io=$1 ver f client tx tx0 n=0
+
+	shift
+	tx0=$(tls_stat TlsTxSw)
+	for ver in 1.2 1.3; do
+		for f in $SIZES; do
+			for client in "$@"; do
+				rm -f "$T/out"
+				fetch_$client "$ver" "$f" "$T/out"
+				check "ktlsd --io $io TLS $ver $client $f: SHA-256 matches" \
+					same_hash "$R/$f" "$T/out"
+				n=$((n + 1))
+			done
+		done
 	done
-done
-tx=$(($(tls_stat TlsTxSw) - tx0))
-check "kernel TX on all $n connections (TlsTxSw +$tx)" [ "$tx" -ge "$n" ]
-check "access log: kTLS/sendfile on every line" \
-	[ "$(grep -vc ' kTLS/sendfile' "$T/access.log")" = 0 ]
+	tx=$(($(tls_stat TlsTxSw) - tx0))
+	check "--io $io: kernel TX on all $n connections (TlsTxSw +$tx)" \
+		[ "$tx" -ge "$n" ]
+	check "--io $io: access log says kTLS/$io on every line" \
+		[ "$(grep -vc " kTLS/$io" "$T/access.log")" = 0 ]
+}
+fetch_every_size sendfile curl ossl
 
 check "range through ktlsd" \
 	[ "$(curl_c -r 0-4 "$U/hello.txt")" = "hello" ]
@@ -89,22 +97,7 @@ check "keep-alive through ktlsd: 20 requests, one connection" \
 # io_uring splice into a socket ktlsd handed back (no session here)
 stop_serve
 start_daemon_serve --io uring
-tx0=$(tls_stat TlsTxSw)
-n=0
-for ver in 1.2 1.3; do
-	for f in $SIZES; do
-		rm -f "$T/out"
-		fetch_curl "$ver" "$f" "$T/out"
-		check "ktlsd --io uring TLS $ver curl $f: SHA-256 matches" \
-			same_hash "$R/$f" "$T/out"
-		n=$((n + 1))
-	done
-done
-tx=$(($(tls_stat TlsTxSw) - tx0))
-check "--io uring: kernel TX on all $n connections (TlsTxSw +$tx)" \
-	[ "$tx" -ge "$n" ]
-check "--io uring: access log says kTLS/uring on every line" \
-	[ "$(grep -vc ' kTLS/uring' "$T/access.log")" = 0 ]
+fetch_every_size uring curl
 
 # A client's KeyUpdate (s_client's "k" command) between two requests on
 # one connection goes to ktlsd, which follows it from Linux 6.14; before

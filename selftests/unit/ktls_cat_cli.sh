@@ -12,15 +12,6 @@ make_tmp
 T=$KTLSKIT_TMP
 fails=0
 
-ok() {
-	if eval "$2"; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		fails=$((fails + 1))
-	fi
-}
-
 "$CAT" --help 2>"$T/help"; rc=$?
 LC_ALL=C MANWIDTH=200 man -l "$KTLSKIT_REPO/tools/ktls-cat/ktls-cat.1" \
 	2>/dev/null | col -b > "$T/man"

@@ -16,15 +16,6 @@ make_tmp
 T=$KTLSKIT_TMP
 fails=0
 
-ok() {
-	if eval "$2"; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		fails=$((fails + 1))
-	fi
-}
-
 "$STAT" --help > "$T/help"; rc=$?
 ok "--help exits 0" "[ $rc -eq 0 ] && grep -q '^usage: ktls-stat' '$T/help'"
 "$STAT" help > "$T/help2"; rc=$?
