@@ -102,6 +102,18 @@ wait_port()
 	fail "nothing listens on port $port after $limit s"
 }
 
+# wait_line FILE REGEX [SECONDS]: until FILE has a matching line (status 1
+# when it has none after SECONDS, 60 by default)
+wait_line()
+{
+	local limit=${3:-60} i
+	for ((i = 0; i < limit * 10; i++)); do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # A free TCP port on loopback.
 free_port()
 {

@@ -35,7 +35,8 @@ enum ktls_role {
 #define KTLS_F_VERIFY_CLIENT	(1u << 1)	/* server: require a client cert */
 #define KTLS_F_NO_TICKETS	(1u << 2)	/* server: send no session ticket */
 #define KTLS_F_ZEROCOPY_SENDFILE (1u << 3)	/* TLS_TX_ZEROCOPY_RO (opt-in) */
-#define KTLS_F_TX_ONLY		(1u << 4)	/* keep RX in user space */
+/* (1u << 4) was KTLS_F_TX_ONLY: removed, see ktls_offload() */
+#define KTLS_F_ALLOW_USERSPACE	(1u << 5)	/* see ktls_offload() */
 
 /* ktls_config.policy: certificate policy switches (see ktls-policy.7) */
 #define KTLS_P_ALLOW_WILDCARDS	(1u << 0)	/* "*." as the left-most label */
@@ -172,6 +173,7 @@ enum ktls_reason {
 	KTLS_R_OCSP_MISSING,		/* required OCSP staple not sent */
 	KTLS_R_OCSP_INVALID,		/* staple unverifiable, stale, or unknown */
 	KTLS_R_KEYLOG_TLS13,		/* key log asked, TLS 1.3 negotiated */
+	KTLS_R_PEER_CLOSED_EARLY,	/* FIN before kTLS could attach */
 	__KTLS_R_MAX,
 };
 
@@ -232,6 +234,7 @@ const char *ktls_reason_name(enum ktls_reason r);
 const char *ktls_alert_name(int desc);
 
 int ktls_get_info(const struct ktls_session *s, struct ktls_info *info);
+int ktls_fd_check_kernel(int fd);
 
 /**
  * struct ktls_peer_cert - the verified peer certificate (mutual TLS)

@@ -42,17 +42,27 @@ s_server()
 
 cert=server-ec
 for ver in 1.2 1.3; do
-	# receive: s_server sends its stdin, then closes at its end; the end
-	# comes a little later, as kTLS attaches only to an established
-	# connection (not after the peer's FIN)
+	# receive: s_server sends its stdin, then closes at its end. The end
+	# comes only once ktlsd handed the socket back: kTLS attaches only to
+	# an established connection, and a FIN before that is refused by
+	# name (ktlsd/early-fin), so the test waits for that event.
 	port=$(free_port)
-	{ cat "$T/in"; sleep 4; } |
-		s_server -naccept 1 -quiet -no_ign_eof -tls${ver/./_} \
+	rm -f "$T/ssin"
+	mkfifo "$T/ssin"
+	s_server -naccept 1 -quiet -no_ign_eof -tls${ver/./_} < "$T/ssin" \
 		> /dev/null 2>"$T/peer.err" &
 	track $!
+	exec 7>"$T/ssin"
+	cat "$T/in" >&7 &
+	feeder=$!
 	wait_port "$port"
 	timeout 120 "$CLIENT" --recv "$T/out" connect "127.0.0.1:$port" > "$T/app" \
-		2>"$T/app.err" || fail "TLS $ver receive: $(cat "$T/app" "$T/app.err")"
+		2>"$T/app.err" &
+	app=$!
+	wait_line "$T/app" '^(ok|error) ' 120 || fail "TLS $ver receive: no handshake result"
+	wait $feeder
+	exec 7>&-
+	wait $app || fail "TLS $ver receive: $(cat "$T/app" "$T/app.err")"
 	expect_line "$T/app" "^ok version=$ver .*sni=server.test peer=.*CN=server.test.* tx=kernel-sw rx=kernel-sw" \
 		"TLS $ver client"
 	[ "$(sha256 "$T/in")" = "$(sha256 "$T/out")" ] ||

@@ -108,19 +108,13 @@ ktlsd_alive()
 	kill -0 $KTLSD_PID 2>/dev/null || fail "ktlsd died: $(tail -5 "$T/ktlsd.log")"
 }
 
-# expect_line FILE REGEX WHAT: the file has a matching line
 # expect_line FILE REGEX WHAT: the daemon logs asynchronously (a reload
 # runs after the signal's handler returns, later still under a loaded
 # emulator), so give the line up to 15 s to appear.
 expect_line()
 {
-	local i
-
-	for ((i = 0; i < 150; i++)); do
-		grep -Eq "$2" "$1" && return 0
-		sleep 0.1
-	done
-	fail "$3: expected /$2/ in (last lines): $(tail -c 1500 "$1")"
+	wait_line "$1" "$2" 15 ||
+		fail "$3: expected /$2/ in (last lines): $(tail -c 1500 "$1")"
 }
 
 CHECKS=0

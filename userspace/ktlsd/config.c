@@ -427,10 +427,8 @@ static void profile_key(struct parser *p, const char *k, char *v)
 		else
 			set_flag(pf, KTLS_F_NO_TICKETS, !b);
 	} else if (!strcmp(k, "tx_only")) {
-		if (parse_bool(v, &b))
-			problem(p, p->line, "tx_only must be yes or no");
-		else
-			set_flag(pf, KTLS_F_TX_ONLY, b);
+		problem(p, p->line,
+			"tx_only was removed: a socket ktlsd hands back is carried by the kernel in both directions (delete the line)");
 	} else if (!strcmp(k, "allow_uid")) {
 		parse_ids(p, v, false);
 	} else if (!strcmp(k, "allow_gid")) {

@@ -388,6 +388,25 @@ static void reply_ok(struct ktlsd_job *j)
 	reply_send(j);
 }
 
+/*
+ * The application does no TLS of its own: "ok" must mean the kernel carries
+ * both directions, or its first write would leave in the clear. libktls
+ * already fails ktls_offload() when it cannot (the peer closed early); ask
+ * the kernel itself as well.
+ */
+static bool check_kernel_both(struct ktlsd_job *j)
+{
+	int ret = ktls_fd_check_kernel(j->tfd);
+
+	if (!ret)
+		return true;
+	shutdown(j->tfd, SHUT_RDWR);
+	reply_error(j, ret, KTLS_R_INTERNAL,
+		    "the handshake finished but the kernel does not carry both directions of the socket (%s); it was shut down so that nothing is sent in the clear",
+		    strerror(-ret));
+	return false;
+}
+
 static void drive(struct ktlsd_job *j)
 {
 	int ret, want;
@@ -406,7 +425,7 @@ static void drive(struct ktlsd_job *j)
 		ret = ktls_offload(j->s);
 	if (ret)
 		fail_from_session(j, ret);
-	else
+	else if (check_kernel_both(j))
 		reply_ok(j);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <linux/tls.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -91,4 +92,47 @@ int __ktls_carriers(int fd, enum ktls_carrier *tx, enum ktls_carrier *rx)
 	if (ret)
 		return ret;
 	return __ktls_diag_query(m.family, &m, take_carriers, &c);
+}
+
+/*
+ * Are keys installed for @dir? Asked with the 4-byte header only, so the
+ * kernel answers with version and cipher and never copies a key out.
+ */
+static int dir_ready(int fd, int dir)
+{
+	struct tls_crypto_info ci;
+	socklen_t len = sizeof(ci);
+
+	if (getsockopt(fd, SOL_TLS, dir, &ci, &len))
+		return -errno;
+	return ci.cipher_type ? 0 : -EBUSY;
+}
+
+/**
+ * ktls_fd_check_kernel() - does the kernel carry both directions of @fd?
+ * @fd: a TCP socket, e.g. one ktlsd handed back
+ *
+ * Asks the kernel itself (the tls ULP is attached and keys are installed
+ * for TX and RX), so a caller that does no TLS of its own can refuse to
+ * write to a socket that would send in the clear.
+ *
+ * Return: 0 when both directions are in the kernel; -ENOPROTOOPT when the
+ * socket has no kernel TLS at all; -EBUSY when a direction has no keys;
+ * another negative errno when the socket could not be asked.
+ */
+KTLS_EXPORT int ktls_fd_check_kernel(int fd)
+{
+	char ulp[16] = "";
+	socklen_t len = sizeof(ulp);
+	int ret;
+
+	if (getsockopt(fd, SOL_TCP, TCP_ULP, ulp, &len))
+		return errno == ENOPROTOOPT ? -ENOPROTOOPT : -errno;
+	if (strncmp(ulp, "tls", sizeof(ulp)))
+		return -ENOPROTOOPT;
+	ret = dir_ready(fd, TLS_TX);
+	if (!ret)
+		ret = dir_ready(fd, TLS_RX);
+	/* SOL_TLS getsockopt answers ENOPROTOOPT only without the ULP */
+	return ret == -ENOPROTOOPT ? -EBUSY : ret;
 }

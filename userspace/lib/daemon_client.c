@@ -21,6 +21,8 @@
 
 struct ktls_daemon_op {
 	int sock;
+	int fd;			/* the application's TCP socket */
+	__u16 type;		/* KTLSD_MSG_* asked */
 	size_t have;
 	unsigned char buf[KTLSD_MAX_MSG];
 };
@@ -172,6 +174,8 @@ static int start(const char *path, int fd, unsigned char *msg, size_t alen,
 		local_fail(res, -ENOMEM, "out of memory");
 		return -ENOMEM;
 	}
+	op->fd = fd;
+	op->type = type;
 	op->sock = dial(sock_path(path), res);
 	if (op->sock < 0) {
 		ret = op->sock;
@@ -309,10 +313,35 @@ KTLS_EXPORT void ktls_daemon_op_free(struct ktls_daemon_op *op)
 	free(op);
 }
 
+/*
+ * Never trust "ok" alone: the caller does no TLS of its own, so a socket
+ * the kernel does not carry both ways would send its data in the clear.
+ * Ask the kernel, and shut such a socket down.
+ */
+static int check_handed_back(int fd, struct ktls_daemon_result *res)
+{
+	int ret = ktls_fd_check_kernel(fd);
+
+	if (!ret && res->info.tx != KTLS_CARRIER_USER &&
+	    res->info.rx != KTLS_CARRIER_USER)
+		return 0;
+	shutdown(fd, SHUT_RDWR);
+	if (!ret)
+		ret = -EPROTO;
+	local_fail(res, ret,
+		   "ktlsd answered ok but the socket does not carry kernel TLS in both directions (%s); it was shut down so that nothing is sent in the clear",
+		   strerror(-ret));
+	return ret;
+}
+
 /**
  * ktls_daemon_complete() - read the reply of a submitted request
  * @op: request from ktls_daemon_submit(); freed unless -EAGAIN is returned
  * @res: the reply
+ *
+ * A handshake succeeds only when the kernel carries both directions of the
+ * socket (ktls_fd_check_kernel()); otherwise the socket is shut down and
+ * the call fails, whatever the daemon said.
  *
  * Return: -EAGAIN while the daemon is still working (poll
  * ktls_daemon_op_fd() for POLLIN), else @res->status, or a negative errno
@@ -360,6 +389,8 @@ KTLS_EXPORT int ktls_daemon_complete(struct ktls_daemon_op *op,
 		local_fail(res, ret, "ktlsd sent a malformed reply");
 	else
 		ret = res->status;
+	if (!ret && op->type == KTLSD_MSG_HANDSHAKE)
+		ret = check_handed_back(op->fd, res);
 out:
 	ktls_daemon_op_free(op);
 	return ret;

@@ -17,6 +17,13 @@
 #include <sys/socket.h>
 #include <ktls/ktls.h>
 
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+#ifndef TCP_ULP
+#define TCP_ULP 31
+#endif
+
 #define KTLS_EXPORT __attribute__((visibility("default")))
 
 #define KTLS_REC_HDR		5

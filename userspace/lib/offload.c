@@ -13,13 +13,6 @@
 
 #include "internal.h"
 
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
-#ifndef TCP_ULP
-#define TCP_ULP 31
-#endif
-
 union crypto_info {
 	struct tls_crypto_info base;
 	struct tls12_crypto_info_aes_gcm_128 gcm128;
@@ -154,6 +147,39 @@ int __ktls_install(struct ktls_session *s, int dir)
 	return ret ? -errno : 0;
 }
 
+static int tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, SOL_TCP, TCP_INFO, &ti, &len))
+		return -1;
+	return ti.tcpi_state;
+}
+
+/*
+ * The peer's FIN came with (or right behind) its last handshake flight:
+ * the socket is in CLOSE_WAIT and the kernel attaches the tls ULP only to
+ * ESTABLISHED sockets, so neither direction can move to the kernel. An
+ * application that does no TLS itself (every ktlsd client) would write its
+ * data in the clear, and an on-path attacker needs only one injected FIN
+ * for that. So unless the caller said it can go on with user-space TLS,
+ * fail by name and shut the socket down: no byte may leave it now.
+ */
+static int peer_closed_early(struct ktls_session *s)
+{
+	if (s->ctx->cfg.flags & KTLS_F_ALLOW_USERSPACE) {
+		/* wolfSSL carries what is left of this connection */
+		s->reason = KTLS_R_NONE;
+		s->text[0] = '\0';
+		s->offloaded = true;
+		return 0;
+	}
+	shutdown(s->fd, SHUT_RDWR);
+	return __ktls_fail(s, KTLS_R_PEER_CLOSED_EARLY, -ENOTCONN,
+			   "the peer closed its side of the connection right after the handshake, before kernel TLS could take it over (the kernel attaches only to an open connection); the connection was shut down so that nothing is sent in the clear");
+}
+
 static int attach_ulp(struct ktls_session *s)
 {
 	int err;
@@ -166,8 +192,11 @@ static int attach_ulp(struct ktls_session *s)
 		return __ktls_fail(s, KTLS_R_NO_KERNEL_TLS, -ENOENT,
 				   "the kernel has no TLS support: load the tls module (modprobe tls)");
 	case ENOTCONN:
-		return __ktls_fail(s, KTLS_R_NOT_TCP, -ENOTCONN,
-				   "the socket is not connected: kernel TLS attaches only to an established TCP connection");
+		/* the common case is named by ktls_offload() */
+		if (tcp_state(s->fd) == TCP_CLOSE_WAIT)
+			return -ENOTCONN;
+		return __ktls_fail(s, KTLS_R_PEER_CLOSED, -ENOTCONN,
+				   "the connection was closed or reset right after the handshake, before kernel TLS could take it over");
 	case EOPNOTSUPP:
 	case ENOPROTOOPT:
 	case ENOTSOCK:
@@ -202,15 +231,6 @@ static int drain_pending(struct ktls_session *s)
 	return 0;
 }
 
-static bool peer_half_closed(int fd)
-{
-	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
-
-	return !getsockopt(fd, SOL_TCP, TCP_INFO, &ti, &len) &&
-	       ti.tcpi_state == TCP_CLOSE_WAIT;
-}
-
 static uint64_t default_limit(unsigned int kcipher)
 {
 	/* RFC 8446 5.5 and RFC 9147 4.5.3: records per key */
@@ -227,6 +247,13 @@ static uint64_t default_limit(unsigned int kcipher)
 /**
  * ktls_offload() - hand both directions of a finished handshake to the kernel
  * @s: session whose handshake_step returned 0
+ *
+ * On success both directions are carried by the kernel, with one
+ * exception: when the peer closed its side before the tls ULP could attach
+ * and the context has KTLS_F_ALLOW_USERSPACE, wolfSSL keeps carrying the
+ * session (ktls_get_info() then reports KTLS_CARRIER_USER, and only
+ * ktls_send()/ktls_recv() may move data). Without that flag the same case
+ * fails with KTLS_R_PEER_CLOSED_EARLY and the socket is shut down.
  *
  * Return: 0 or a negative errno (see ktls_reason()).
  */
@@ -259,19 +286,14 @@ KTLS_EXPORT int ktls_offload(struct ktls_session *s)
 			 s->ctx->cfg.rekey_records :
 			 default_limit(s->kcipher);
 	ret = attach_ulp(s);
-	if (ret == -ENOTCONN && peer_half_closed(s->fd)) {
-		/*
-		 * The peer sent its data and FIN right behind the handshake;
-		 * the kernel attaches only to ESTABLISHED sockets. wolfSSL
-		 * carries what is left of this connection.
-		 */
-		s->reason = KTLS_R_NONE;
-		s->text[0] = '\0';
-		s->offloaded = true;
-		return 0;
-	}
+	if (ret == -ENOTCONN && !s->reason)
+		return peer_closed_early(s);
 	if (ret)
 		return ret;
+	/*
+	 * Nothing is in the kernel yet: a caller may still go on with
+	 * wolfSSL (the tls ULP without keys passes records through).
+	 */
 	ret = __ktls_install(s, TLS_TX);
 	if (ret)
 		return kernel_cipher_fail(s, -ret);
@@ -279,12 +301,17 @@ KTLS_EXPORT int ktls_offload(struct ktls_session *s)
 	if (s->ctx->cfg.flags & KTLS_F_ZEROCOPY_SENDFILE)
 		setsockopt(s->fd, SOL_TLS, TLS_TX_ZEROCOPY_RO, &one,
 			   sizeof(one));
-	if (!(s->ctx->cfg.flags & KTLS_F_TX_ONLY)) {
-		ret = __ktls_install(s, TLS_RX);
-		if (ret)
-			return kernel_cipher_fail(s, -ret);
-		s->rx_kernel = true;
+	ret = __ktls_install(s, TLS_RX);
+	if (ret) {
+		/*
+		 * TX is in the kernel now and RX can never be: wolfSSL cannot
+		 * take the connection back, and nobody could read it. Shut
+		 * it down rather than leave it half carried.
+		 */
+		shutdown(s->fd, SHUT_RDWR);
+		return kernel_cipher_fail(s, -ret);
 	}
+	s->rx_kernel = true;
 	s->offloaded = true;
 	return 0;
 }

@@ -40,6 +40,7 @@ static const char *const reason_names[__KTLS_R_MAX] = {
 	[KTLS_R_OCSP_MISSING] = "ocsp-missing",
 	[KTLS_R_OCSP_INVALID] = "ocsp-invalid",
 	[KTLS_R_KEYLOG_TLS13] = "keylog-tls13",
+	[KTLS_R_PEER_CLOSED_EARLY] = "peer-closed-early",
 };
 
 /**
