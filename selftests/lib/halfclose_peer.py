@@ -8,6 +8,7 @@
 # on-path attacker gets with one injected FIN, made deterministic.
 #
 #   halfclose_peer.py client HOST PORT --ca CA --name NAME --tls 1.2|1.3
+#                     [--data TEXT]
 #   halfclose_peer.py server PORT --cert CHAIN --key KEY --tls 1.2|1.3
 #
 # The handshake runs over memory BIOs so the script sees each flight. After
@@ -57,6 +58,10 @@ def handshake(a, sock, tls, inc, out):
             pass
         elif data:
             flights += 1
+            if flights == fin_after and done and a.data:
+                # a TLS 1.3 client may send data right behind Finished
+                tls.write(a.data.encode().decode("unicode_escape").encode())
+                data += out.read()
             if flights == fin_after:
                 sock.send(data, socket.MSG_MORE)
                 sock.shutdown(socket.SHUT_WR)
@@ -83,6 +88,8 @@ def main():
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--tls", choices=["1.2", "1.3"], required=True)
+    p.add_argument("--data", help="client, TLS 1.3: application data "
+                   "(backslash escapes allowed) sent with Finished and FIN")
     p.add_argument("--timeout", type=float, default=120)
     a = p.parse_args()
 
