@@ -90,6 +90,7 @@ endif
 modules_clean:
 	$(if $(KDIR),$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 
+check: export KTLSKIT_CHECK_START := $(shell date +%s)
 check:
 	$(Q)scripts/deps
 	$(Q)$(MAKE) tests
