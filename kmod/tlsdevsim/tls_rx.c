@@ -124,7 +124,8 @@ static struct tds_rx_flow *tds_flow_of(struct tls_context *ctx)
 
 static void tds_flow_free(struct tds_rx_flow *f)
 {
-	kfree(f->body);
+	/* the last record decrypted, in the clear */
+	kfree_sensitive(f->body);
 	aead_request_free(f->aead_req);
 	if (!IS_ERR_OR_NULL(f->aead))
 		crypto_free_aead(f->aead);

@@ -42,6 +42,8 @@ static int seal(unsigned int kcipher, const unsigned char *key, int keysz,
 		      wc_AesGcmEncrypt(&aes, out, in, len, nonce, NONCE_LEN,
 				       tag, TAG_LEN, aad, KTLS_REC_HDR);
 	wc_AesFree(&aes);
+	/* wc_AesFree() leaves the expanded round keys on the stack */
+	explicit_bzero(&aes, sizeof(aes));
 	return ret ? -EIO : 0;
 }
 
