@@ -41,6 +41,11 @@
 #define KTLS_HS_NEW_TICKET	4
 #define KTLS_HS_KEY_UPDATE	24
 
+#define KTLS_HS_IGNORE			(-1)
+#define KTLS_ALERT_UNEXPECTED_MESSAGE	10
+#define KTLS_ALERT_ILLEGAL_PARAMETER	47
+#define KTLS_ALERT_DECODE_ERROR		50
+
 /* A server identity picked by SNI: its own wolfSSL context. */
 struct ktls_sni {
 	char *name;			/* lower case; "*.x" for one label */
@@ -195,6 +200,8 @@ int __ktls_install(struct ktls_session *s, int dir);
 int __ktls_carriers(int fd, enum ktls_carrier *tx, enum ktls_carrier *rx);
 
 /* feed.c */
+int __ktls_hs_check(const struct ktls_session *s, const unsigned char *m,
+		    size_t mlen, char *why, size_t whylen);
 int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len);
 
 /* rekey.c */

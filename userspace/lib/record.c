@@ -70,12 +70,47 @@ static int handle_ticket(struct ktls_session *s, const unsigned char *m,
 	return 0;
 }
 
+/* One record through kernel TLS, counted against the key's limit. */
+static int send_record(struct ktls_session *s, unsigned char type,
+		       const void *buf, size_t len, int flags)
+{
+	ssize_t n;
+
+	if (!s->tx_kernel)
+		return -EINVAL;
+	__ktls_lock(s);
+	n = ktls_fd_send_record(s->fd, type, buf, len, flags);
+	if (n >= 0)
+		s->tx_records++;
+	__ktls_unlock(s);
+	if (n < 0)
+		return n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/*
+ * A message that must not come now: answer with the fatal alert while the
+ * kernel still carries TX (without waiting: a peer that does not read gets
+ * no alert, and we do not hang), and end the session.
+ */
+static int refuse(struct ktls_session *s, int alert, const char *why)
+{
+	unsigned char a[2] = { 2, alert };
+
+	send_record(s, KTLS_CT_ALERT, a, sizeof(a), MSG_DONTWAIT);
+	s->eof = true;
+	return __ktls_fail(s, KTLS_R_PROTOCOL, -EPROTO,
+			   "%s: answered with the fatal alert %s", why,
+			   ktls_alert_name(alert));
+}
+
 /* Act on every complete handshake message gathered so far. */
 static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 			    size_t n)
 {
 	size_t off = 0, mlen;
 	unsigned char *nb;
+	char why[128];
 	int ret = 0;
 
 	if (s->hs_len + n > HS_MAX)
@@ -93,25 +128,18 @@ static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 		mlen = m[1] << 16 | m[2] << 8 | m[3];
 		if (s->hs_len - off < 4 + mlen)
 			break;
-		switch (m[0]) {
-		case KTLS_HS_NEW_TICKET:
+		ret = __ktls_hs_check(s, m, mlen, why, sizeof(why));
+		if (ret > 0) {
+			ret = refuse(s, ret, why);
+		} else if (ret == KTLS_HS_IGNORE) {
+			ret = 0;
+		} else if (m[0] == KTLS_HS_NEW_TICKET) {
 			ret = handle_ticket(s, m, 4 + mlen);
-			break;
-		case KTLS_HS_KEY_UPDATE:
-			if (mlen != 1 || m[4] > 1)
-				ret = -EPROTO;
-			else {
-				__ktls_lock(s);
-				ret = __ktls_peer_key_update(s, m[4]);
-				__ktls_unlock(s);
-			}
+		} else {
+			__ktls_lock(s);
+			ret = __ktls_peer_key_update(s, m[4]);
+			__ktls_unlock(s);
 			s->keyupdates++;
-			break;
-		case KTLS_HS_HELLO_REQUEST:
-			/* renegotiation is not offered; ignore */
-			break;
-		default:
-			ret = -EPROTO;
 		}
 		off += 4 + mlen;
 		if (ret)
@@ -250,18 +278,7 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 KTLS_EXPORT int ktls_send_record(struct ktls_session *s, unsigned char type,
 				 const void *buf, size_t len)
 {
-	ssize_t n;
-
-	if (!s->tx_kernel)
-		return -EINVAL;
-	__ktls_lock(s);
-	n = ktls_fd_send_record(s->fd, type, buf, len, 0);
-	if (n >= 0)
-		s->tx_records++;
-	__ktls_unlock(s);
-	if (n < 0)
-		return n;
-	return (size_t)n == len ? 0 : -EIO;
+	return send_record(s, type, buf, len, 0);
 }
 
 /**

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Which handshake messages may arrive after the handshake, and the alert a
+ * message that may not gets (RFC 8446 4.6, 4.6.3, 5 and RFC 5246 7.4.1.1):
+ *
+ *  message          TLS 1.3 client      TLS 1.3 server      TLS 1.2
+ *  HelloRequest     unexpected_message  unexpected_message  client: ignored
+ *                                                           server: unexpected
+ *  NewSessionTicket processed           unexpected_message  unexpected_message
+ *  KeyUpdate        processed           processed           unexpected_message
+ *  anything else    unexpected_message  unexpected_message  unexpected_message
+ *
+ * A KeyUpdate whose body is not one byte is a decode_error; one whose
+ * request_update is neither 0 nor 1 is an illegal_parameter.
+ */
+#include "internal.h"
+
+static const char *hs_name(unsigned int type)
+{
+	switch (type) {
+	case KTLS_HS_HELLO_REQUEST:
+		return "a HelloRequest";
+	case 1:
+		return "a ClientHello";
+	case 2:
+		return "a ServerHello";
+	case KTLS_HS_NEW_TICKET:
+		return "a NewSessionTicket";
+	case 8:
+		return "EncryptedExtensions";
+	case 11:
+		return "a Certificate";
+	case 13:
+		return "a CertificateRequest";
+	case 15:
+		return "a CertificateVerify";
+	case 20:
+		return "a Finished";
+	case KTLS_HS_KEY_UPDATE:
+		return "a KeyUpdate";
+	}
+	return "a handshake message of unknown type";
+}
+
+/**
+ * __ktls_hs_check() - may this handshake message arrive now?
+ * @s: offloaded session
+ * @m: the message, 4-byte header included
+ * @mlen: length of its body
+ * @why: set to a sentence naming the message when it is refused
+ * @whylen: size of @why
+ *
+ * Return: 0 to act on the message, KTLS_HS_IGNORE to drop it, or the
+ * description of the fatal alert to answer with.
+ */
+int __ktls_hs_check(const struct ktls_session *s, const unsigned char *m,
+		    size_t mlen, char *why, size_t whylen)
+{
+	bool tls13 = s->version == KTLS_TLS_1_3;
+	bool client = s->ctx->cfg.role == KTLS_CLIENT;
+	int alert = KTLS_ALERT_UNEXPECTED_MESSAGE;
+
+	switch (m[0]) {
+	case KTLS_HS_HELLO_REQUEST:
+		if (!tls13 && client)
+			return KTLS_HS_IGNORE;	/* renegotiation not offered */
+		break;
+	case KTLS_HS_NEW_TICKET:
+		if (tls13 && client)
+			return 0;
+		break;
+	case KTLS_HS_KEY_UPDATE:
+		if (!tls13)
+			break;
+		if (mlen != 1)
+			alert = KTLS_ALERT_DECODE_ERROR;
+		else if (m[4] > 1)
+			alert = KTLS_ALERT_ILLEGAL_PARAMETER;
+		else
+			return 0;
+		snprintf(why, whylen,
+			 "the peer sent a malformed KeyUpdate (%zu bytes, request_update %u)",
+			 mlen, mlen ? m[4] : 0);
+		return alert;
+	}
+	snprintf(why, whylen, "the peer sent %s to a %s after the handshake",
+		 hs_name(m[0]), client ? "client" : "server");
+	return alert;
+}
