@@ -497,6 +497,28 @@ TEST(not_modified)
 	EXPECT_TRUE(http_not_modified(&r, mtime, "\"e\"", now));
 }
 
+/* Nothing from outside can end or forge a log line. */
+TEST(log_escape)
+{
+	char out[64];
+
+	EXPECT_EQ(5u, http_log_escape("/a.txt" + 1, out, sizeof(out), true));
+	EXPECT_STREQ("a.txt", out);
+	http_log_escape("/a b\"c\\d", out, sizeof(out), true);
+	EXPECT_STREQ("/a\\x20b\\x22c\\x5cd", out);
+	http_log_escape("subject CN=\"x\"", out, sizeof(out), false);
+	EXPECT_STREQ("subject CN=\"x\"", out);
+	http_log_escape("x\r\nktls-serve: forged\x1b[2J\x7f\xff", out,
+			sizeof(out), false);
+	EXPECT_STREQ("x\\x0d\\x0aktls-serve: forged\\x1b[2J\\x7f\\xff", out);
+	EXPECT_EQ(NULL, strpbrk(out, "\r\n\x1b"));
+	/* cut at a whole escape, never inside one */
+	EXPECT_EQ(3u, http_log_escape("abc\n", out, 6, false));
+	EXPECT_STREQ("abc", out);
+	EXPECT_EQ(0u, http_log_escape("x", out, 1, false));
+	EXPECT_STREQ("", out);
+}
+
 TEST(etags)
 {
 	struct timespec ts = { .tv_sec = 1000, .tv_nsec = 5 };

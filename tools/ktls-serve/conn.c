@@ -504,21 +504,12 @@ static void respond(struct conn *c)
 /* Keep what the access log needs, with control bytes made visible. */
 static void note_request(struct conn *c)
 {
-	const char *src = c->have_req ? c->req.target : "-";
-	size_t i, o = 0;
-
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
-	snprintf(c->method, sizeof(c->method), "%s",
-		 c->have_req ? c->req.method_str : "-");
-	for (i = 0; src[i] && o + 5 < sizeof(c->path); i++) {
-		unsigned char ch = src[i];
-
-		if (ch < 0x21 || ch >= 0x7f || ch == '"' || ch == '\\')
-			o += sprintf(c->path + o, "\\x%02x", ch);
-		else
-			c->path[o++] = ch;
-	}
-	c->path[o] = '\0';
+	/* the parser let only token bytes into a method: escaped anyway */
+	http_log_escape(c->have_req ? c->req.method_str : "-", c->method,
+			sizeof(c->method), true);
+	http_log_escape(c->have_req ? c->req.target : "-", c->path,
+			sizeof(c->path), true);
 }
 
 static void watch(struct conn *c, unsigned int events)

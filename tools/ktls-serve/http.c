@@ -320,6 +320,45 @@ bool http_not_modified(const struct http_req *req, time_t mtime,
 }
 
 /**
+ * http_log_escape() - make an outside string safe for one log line
+ * @src: the string (from a request, a peer, another process)
+ * @out: the result, always NUL-terminated, cut at a whole escape
+ * @outlen: size of @out (at least 1)
+ * @field: escape a space and '"' too, for a field of the access log
+ *
+ * Control bytes (a CR or LF would forge a line, ESC drives terminals),
+ * bytes from 0x7f up and the backslash itself become "\xNN", so what
+ * the log shows can be decoded back without doubt.
+ *
+ * Return: the length of @out.
+ */
+size_t http_log_escape(const char *src, char *out, size_t outlen,
+		       bool field)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *src; src++) {
+		unsigned char ch = *src;
+		bool esc = ch < 0x20 || ch >= 0x7f || ch == '\\' ||
+			   (field && (ch == ' ' || ch == '"'));
+
+		if (o + (esc ? 4 : 1) >= outlen)
+			break;
+		if (esc) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		} else {
+			out[o++] = ch;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/**
  * http_reason() - reason phrase of a status code
  * @status: HTTP status
  *

@@ -106,6 +106,8 @@ int http_parse(char *buf, size_t len, const struct http_limits *lim,
 enum http_body http_body_plan(const struct http_req *req, size_t max_discard);
 bool http_not_modified(const struct http_req *req, time_t mtime,
 		       const char *etag, time_t now);
+size_t http_log_escape(const char *src, char *out, size_t outlen,
+		       bool field);
 const char *http_reason(int status);
 int http_date(time_t t, char *buf, size_t len);
 int http_parse_date(const char *s, time_t *t);
