@@ -37,6 +37,8 @@ enum step {
 #define WRITE_CHUNK	(64 * 1024)
 #define LINGER_MS	2000
 #define LINGER_MAX	(1u << 20)
+/* The largest refused request body read and dropped to keep the connection */
+#define DISCARD_MAX	(64 * 1024)
 
 static long long in_s(unsigned int s)
 {
@@ -229,20 +231,6 @@ static int errno_status(int err)
 	return 500;
 }
 
-/* Is the client's copy current (If-None-Match, then If-Modified-Since)? */
-static bool not_modified(const struct http_req *req, const struct stat *st,
-			 const char *etag)
-{
-	time_t t;
-
-	if (req->if_none_match)
-		return http_etag_match(req->if_none_match, etag);
-	if (req->if_modified_since &&
-	    !http_parse_date(req->if_modified_since, &t))
-		return st->st_mtime <= t;
-	return false;
-}
-
 /* If-Range: the range applies only to the version the client has. */
 static bool if_range_ok(const struct http_req *req, const struct stat *st,
 			const char *etag)
@@ -269,7 +257,7 @@ static void serve_file(struct conn *c, int fd, const struct stat *st,
 	http_etag(&st->st_mtim, st->st_size, st->st_ino, etag, sizeof(etag));
 	http_date(st->st_mtime, lm, sizeof(lm));
 	c->keep_alive = req->keep_alive;
-	if (not_modified(req, st, etag)) {
+	if (http_not_modified(req, st->st_mtime, etag, time(NULL))) {
 		close(fd);
 		head_begin(c, 304);
 		head_add(c, "ETag: %s\r\nLast-Modified: %s\r\n", etag, lm);
@@ -443,22 +431,41 @@ static void respond(struct conn *c)
 	struct http_req *req = &c->req;
 	struct serve_opts *o = c->w->o;
 	char rel[4096], loc[1100];
+	enum http_body body;
 	struct stat st;
 	int ret, fd;
 	size_t n;
 
+	/* a body we do not read must never be parsed as the next request */
+	body = http_body_plan(req, DISCARD_MAX);
 	if (req->method == HTTP_OTHER) {
-		respond_error(c, 405, false, "Allow: GET, HEAD");
+		respond_error(c, 405, body == HTTP_BODY_CLOSE,
+			      "Allow: GET, HEAD");
+		if (body == HTTP_BODY_DISCARD && c->keep_alive)
+			c->discard = req->content_length;
 		return;
 	}
-	if (req->has_body) {
-		/* no request bodies here: we could not find the next request */
+	if (body != HTTP_BODY_NONE) {
+		/*
+		 * A GET or HEAD with a body: front ends disagree on whether
+		 * such a body exists, so do not guess where the next request
+		 * starts; answer and close.
+		 */
 		respond_error(c, 400, true, NULL);
 		return;
 	}
 	ret = http_path_normalize(req->target, rel, sizeof(rel));
 	if (ret) {
 		respond_error(c, -ret, false, NULL);
+		return;
+	}
+	/*
+	 * Dotfiles (.git/config, .env, .htpasswd) get the same 404 as a
+	 * missing file, not a 403: a 403 would tell a scanner which of them
+	 * exist here.
+	 */
+	if (!o->allow_dotfiles && http_path_hidden(rel)) {
+		respond_error(c, 404, false, NULL);
 		return;
 	}
 	ret = serve_open(c->w->rootfd, rel, o->symlinks_out, &fd);
@@ -475,14 +482,12 @@ static void respond(struct conn *c)
 		n = strlen(rel);
 		if (n && rel[n - 1] != '/') {
 			close(fd);
-			n = strcspn(req->target, "?#");
-			if (n > 1024) {
-				respond_error(c, 414, false, NULL);
-				return;
-			}
-			snprintf(loc, sizeof(loc), "Location: %.*s/", (int)n,
-				 req->target);
-			respond_error(c, 301, false, loc);
+			/* from the normalised path: never "//host/..." */
+			strcpy(loc, "Location: ");
+			ret = http_dir_location(rel, loc + 10,
+						sizeof(loc) - 10);
+			respond_error(c, ret ? 414 : 301, false,
+				      ret ? NULL : loc);
 			return;
 		}
 		serve_folder(c, fd, rel);
@@ -499,21 +504,12 @@ static void respond(struct conn *c)
 /* Keep what the access log needs, with control bytes made visible. */
 static void note_request(struct conn *c)
 {
-	const char *src = c->have_req ? c->req.target : "-";
-	size_t i, o = 0;
-
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
-	snprintf(c->method, sizeof(c->method), "%s",
-		 c->have_req ? c->req.method_str : "-");
-	for (i = 0; src[i] && o + 5 < sizeof(c->path); i++) {
-		unsigned char ch = src[i];
-
-		if (ch < 0x21 || ch >= 0x7f || ch == '"' || ch == '\\')
-			o += sprintf(c->path + o, "\\x%02x", ch);
-		else
-			c->path[o++] = ch;
-	}
-	c->path[o] = '\0';
+	/* the parser let only token bytes into a method: escaped anyway */
+	http_log_escape(c->have_req ? c->req.method_str : "-", c->method,
+			sizeof(c->method), true);
+	http_log_escape(c->have_req ? c->req.target : "-", c->path,
+			sizeof(c->path), true);
 }
 
 static void watch(struct conn *c, unsigned int events)
@@ -573,6 +569,18 @@ static enum step next_request(struct conn *c)
 	};
 	int end, ret;
 
+	if (c->discard && c->rlen) {
+		/* the body of a refused request: drop what has arrived */
+		size_t drop = c->discard < c->rlen ? c->discard : c->rlen;
+
+		memmove(c->rbuf, c->rbuf + drop, c->rlen - drop);
+		c->rlen -= drop;
+		c->discard -= drop;
+		if (c->discard)
+			return STEP_NEXT;	/* read more of it */
+		c->deadline = in_s(c->rlen ? o->request_timeout :
+					     o->idle_timeout);
+	}
 	if (!c->rlen) {
 		free(c->rbuf);
 		c->rbuf = NULL;
@@ -630,7 +638,8 @@ static enum step do_read(struct conn *c)
 			log_error("%s: %s", c->peer, c->tls.error);
 		if (n <= 0)
 			return STEP_CLOSE;	/* closed, or broken */
-		if (!c->rlen)
+		/* a body being dropped must end within one request timeout */
+		if (!c->rlen && !c->discard)
 			c->deadline = in_s(c->w->o->request_timeout);
 		c->rlen += n;
 	}
@@ -664,8 +673,8 @@ static void finish(struct conn *c)
 		return;
 	}
 	c->state = CONN_READ;
-	c->deadline = c->rlen ? in_s(o->request_timeout) :
-				in_s(o->idle_timeout);
+	c->deadline = c->rlen || c->discard ? in_s(o->request_timeout) :
+					      in_s(o->idle_timeout);
 }
 
 static ssize_t send_body_chunk(struct conn *c)

@@ -126,6 +126,42 @@ static int take(char **slot, char *v)
 	return 0;
 }
 
+/*
+ * Content-Length (RFC 9110 8.6): digits only. A list, a sign, spaces inside
+ * or a value we cannot hold means we cannot know where the next request
+ * starts, so it is a 400 and the connection closes.
+ */
+static int parse_content_length(const char *v, unsigned long long *len)
+{
+	unsigned long long n = 0;
+	const char *p;
+
+	if (!*v)
+		return -400;
+	for (p = v; *p; p++) {
+		if (*p < '0' || *p > '9' || p - v >= 18)
+			return -400;
+		n = n * 10 + (*p - '0');
+	}
+	*len = n;
+	return 0;
+}
+
+/*
+ * Transfer-Encoding (RFC 9112 6.1): only a list whose last coding is
+ * "chunked" frames a request; anything else leaves its length unknown,
+ * which RFC 9112 6.3 answers with 400 and a close.
+ */
+static int parse_transfer_encoding(const char *v)
+{
+	const char *last = strrchr(v, ',');
+
+	last = last ? last + 1 : v;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	return strcasecmp(last, "chunked") ? -400 : 0;
+}
+
 /**
  * http_parse() - parse one complete request head
  * @buf: the head, as found by http_header_end(); modified in place
@@ -140,7 +176,8 @@ int http_parse(char *buf, size_t len, const struct http_limits *lim,
 	       struct http_req *req)
 {
 	char *p = buf, *end = buf + len, *line, *colon, *v, *e;
-	bool conn_close = false, conn_keep = false;
+	bool conn_close = false, conn_keep = false, have_cl = false;
+	char *te = NULL;
 	unsigned int count = 0;
 	int ret;
 
@@ -196,14 +233,31 @@ int http_parse(char *buf, size_t len, const struct http_limits *lim,
 		else if (!strcasecmp(line, "if-range"))
 			ret = take(&req->if_range, v);
 		else if (!strcasecmp(line, "transfer-encoding"))
-			req->has_body = true;
-		else if (!strcasecmp(line, "content-length"))
-			req->has_body |= strcmp(v, "0") != 0;
+			ret = take(&te, v);
+		else if (!strcasecmp(line, "expect"))
+			req->expect = true;
+		else if (!strcasecmp(line, "content-length")) {
+			/* a second one, even equal, is refused (RFC 9110 8.6) */
+			ret = have_cl ? -400 :
+			      parse_content_length(v, &req->content_length);
+			have_cl = true;
+		}
 		if (ret)
 			return ret;
 	}
 	if (!line)
 		return -400;
+	/*
+	 * RFC 9112 6.1 and 6.3: both framings at once, chunked not last, or
+	 * chunked from an HTTP/1.0 client are how requests get smuggled
+	 * past a front end that reads the other length: refuse them all.
+	 */
+	if (te) {
+		if (have_cl || req->minor < 1 || parse_transfer_encoding(te))
+			return -400;
+		req->chunked = true;
+	}
+	req->has_body = req->chunked || req->content_length;
 	/* RFC 9112 3.2: a 1.1 request without Host is a 400 */
 	if (req->minor >= 1 && !req->host)
 		return -400;
@@ -212,6 +266,96 @@ int http_parse(char *buf, size_t len, const struct http_limits *lim,
 	else
 		req->keep_alive = conn_keep && !conn_close;
 	return 0;
+}
+
+/**
+ * http_body_plan() - how to stay in step with the client after answering
+ * @req: a parsed request (any method)
+ * @max_discard: the largest Content-Length body worth reading to drop
+ *
+ * We take no request bodies, but a body left unread would be parsed as
+ * the next request (request smuggling). A small body of known length is
+ * read and dropped so the connection can go on; a chunked body, a large
+ * one, or one the client may be holding back for a 100 Continue (it may
+ * then send its next request instead) ends the connection after the
+ * answer.
+ *
+ * Return: HTTP_BODY_NONE, HTTP_BODY_DISCARD or HTTP_BODY_CLOSE.
+ */
+enum http_body http_body_plan(const struct http_req *req, size_t max_discard)
+{
+	if (!req->has_body)
+		return HTTP_BODY_NONE;
+	if (req->chunked || req->expect || req->content_length > max_discard)
+		return HTTP_BODY_CLOSE;
+	return HTTP_BODY_DISCARD;
+}
+
+/**
+ * http_not_modified() - is the client's copy current? (RFC 9110 13.2.2)
+ * @req: the request
+ * @mtime: the file's modification time
+ * @etag: its entity tag
+ * @now: the server's current time
+ *
+ * If-None-Match, when present, decides alone. If-Modified-Since counts
+ * only when it is a valid date not later than @now: RFC 9110 13.1.3
+ * calls a date in the future invalid, and a client that sends one (a
+ * wrong clock, or someone who wants every later change hidden from it)
+ * must get the file.
+ *
+ * Return: true to answer 304.
+ */
+bool http_not_modified(const struct http_req *req, time_t mtime,
+		       const char *etag, time_t now)
+{
+	time_t t;
+
+	if (req->if_none_match)
+		return http_etag_match(req->if_none_match, etag);
+	if (req->if_modified_since &&
+	    !http_parse_date(req->if_modified_since, &t) && t <= now)
+		return mtime <= t;
+	return false;
+}
+
+/**
+ * http_log_escape() - make an outside string safe for one log line
+ * @src: the string (from a request, a peer, another process)
+ * @out: the result, always NUL-terminated, cut at a whole escape
+ * @outlen: size of @out (at least 1)
+ * @field: escape a space and '"' too, for a field of the access log
+ *
+ * Control bytes (a CR or LF would forge a line, ESC drives terminals),
+ * bytes from 0x7f up and the backslash itself become "\xNN", so what
+ * the log shows can be decoded back without doubt.
+ *
+ * Return: the length of @out.
+ */
+size_t http_log_escape(const char *src, char *out, size_t outlen,
+		       bool field)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *src; src++) {
+		unsigned char ch = *src;
+		bool esc = ch < 0x20 || ch >= 0x7f || ch == '\\' ||
+			   (field && (ch == ' ' || ch == '"'));
+
+		if (o + (esc ? 4 : 1) >= outlen)
+			break;
+		if (esc) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		} else {
+			out[o++] = ch;
+		}
+	}
+	out[o] = '\0';
+	return o;
 }
 
 /**

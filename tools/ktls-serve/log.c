@@ -92,19 +92,21 @@ void log_access(struct conn *c)
 /**
  * log_error() - one line to stderr, "ktls-serve: " first
  * @fmt: printf format
+ *
+ * The message may carry text from outside (a peer's certificate subject,
+ * ktlsd's words): control bytes are escaped, so it stays one line.
  */
 void log_error(const char *fmt, ...)
 {
-	char line[600];
+	char msg[600], line[620];
 	va_list ap;
 	int n;
 
-	n = snprintf(line, sizeof(line), "ktls-serve: ");
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = sizeof(line) - 2;
+	n = snprintf(line, sizeof(line), "ktls-serve: ");
+	n += http_log_escape(msg, line + n, sizeof(line) - n - 1, false);
 	line[n++] = '\n';
 	if (write(2, line, n) < 0)
 		return;

@@ -60,6 +60,8 @@ static void usage(void)
 "  --workers N             worker threads (default: one per CPU)\n"
 "  --list                  list folders without an index.html\n"
 "  --allow-symlinks-out    follow symbolic links that leave ROOT\n"
+"  --allow-dotfiles        serve names starting with '.' (default: 404,\n"
+"                          except /.well-known/)\n"
 "  --max-header-bytes N    request line and headers (default 8192)\n"
 "  --max-headers N         header lines (default 100)\n"
 "  --max-conns N           connections per worker (default 100000)\n"
@@ -82,7 +84,7 @@ enum {
 	OPT_WORKERS, OPT_LIST, OPT_SYMLINKS, OPT_MAX_HEADER_BYTES,
 	OPT_MAX_HEADERS, OPT_MAX_CONNS, OPT_HS_TIMEOUT, OPT_REQ_TIMEOUT,
 	OPT_IDLE_TIMEOUT, OPT_SEND_TIMEOUT, OPT_GRACE, OPT_ACCESS_LOG,
-	OPT_PROFILE, OPT_SNI_CERT,
+	OPT_PROFILE, OPT_SNI_CERT, OPT_DOTFILES,
 };
 
 static const struct option long_opts[] = {
@@ -101,6 +103,7 @@ static const struct option long_opts[] = {
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "allow-symlinks-out", no_argument, NULL, OPT_SYMLINKS },
+	{ "allow-dotfiles", no_argument, NULL, OPT_DOTFILES },
 	{ "max-header-bytes", required_argument, NULL, OPT_MAX_HEADER_BYTES },
 	{ "max-headers", required_argument, NULL, OPT_MAX_HEADERS },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
@@ -214,6 +217,9 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			break;
 		case OPT_SYMLINKS:
 			o->symlinks_out = true;
+			break;
+		case OPT_DOTFILES:
+			o->allow_dotfiles = true;
 			break;
 		case OPT_MAX_HEADER_BYTES:
 			o->max_header_bytes = number(optarg, "--max-header-bytes",

@@ -109,6 +109,82 @@ int http_path_normalize(const char *target, char *out, size_t outlen)
 }
 
 /**
+ * http_path_hidden() - does a path name a dotfile?
+ * @rel: normalised relative path, as from http_path_normalize()
+ *
+ * Any segment starting with '.' (.git/config, .env, sub/.htpasswd) is
+ * hidden: such files are a repository's or a tool's own, almost never
+ * meant to be published. The one exception is a first segment of exactly
+ * ".well-known", the folder RFC 8615 reserves for things to be fetched
+ * (ACME challenges, security.txt); dotfiles inside it stay hidden.
+ *
+ * Return: true when the path must not be served.
+ */
+bool http_path_hidden(const char *rel)
+{
+	const char *seg = rel;
+
+	if (!strncmp(rel, ".well-known", 11) && (!rel[11] || rel[11] == '/'))
+		seg = rel[11] ? rel + 12 : rel + 11;
+	for (; *seg; seg++) {
+		if (*seg == '.')
+			return true;
+		seg = strchr(seg, '/');
+		if (!seg)
+			break;
+	}
+	return false;
+}
+
+/**
+ * http_dir_location() - where to redirect a folder named without its slash
+ * @rel: normalised relative path of the folder ("sub", "a/b")
+ * @out: the Location value: "/" + @rel percent-encoded + "/"
+ * @outlen: size of @out
+ *
+ * Built from the normalised path, never from the request target: the
+ * target "//evil.example/../sub" would otherwise become the network-path
+ * reference "//evil.example/../sub/", which a browser follows to another
+ * host. @rel has no empty segment, so the result starts with exactly one
+ * '/'; everything but unreserved characters and '/' is percent-encoded,
+ * so a decoded CR or LF cannot split the header and a backslash
+ * (which browsers read as '/') cannot form "/\host" either.
+ *
+ * Return: 0, or -414 when the result does not fit.
+ */
+int http_dir_location(const char *rel, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	const char *p;
+
+	if (outlen < 3)
+		return -414;
+	out[o++] = '/';
+	for (p = rel; *p; p++) {
+		unsigned char ch = *p;
+		bool plain = (ch >= 'a' && ch <= 'z') ||
+			     (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9') || strchr("-._~/", ch);
+
+		/* this byte, then room for the final '/' and the NUL */
+		if (o + (plain ? 1 : 3) + 2 > outlen)
+			return -414;
+		if (plain) {
+			out[o++] = ch;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		}
+	}
+	if (o && out[o - 1] != '/')
+		out[o++] = '/';
+	out[o] = '\0';
+	return 0;
+}
+
+/**
  * serve_open() - open a file or folder beneath the root
  * @rootfd: the document root, an O_PATH or O_DIRECTORY fd
  * @rel: normalised relative path ("" for the root)

@@ -49,6 +49,7 @@ struct serve_opts {
 	bool require_ktls;
 	bool list_dirs;
 	bool symlinks_out;
+	bool allow_dotfiles;		/* serve names starting with '.' */
 	bool quiet;
 	int workers;
 	unsigned int max_header_bytes;
@@ -80,7 +81,10 @@ struct http_req {
 	char *target;			/* as sent, NUL-terminated */
 	int minor;			/* HTTP/1.minor */
 	bool keep_alive;
-	bool has_body;
+	bool has_body;			/* Content-Length > 0 or chunked */
+	bool chunked;			/* Transfer-Encoding: ..., chunked */
+	bool expect;			/* Expect: the client may hold the body */
+	unsigned long long content_length;
 	char *host;
 	char *range;
 	char *if_none_match;
@@ -89,9 +93,21 @@ struct http_req {
 	size_t len;			/* bytes of the request */
 };
 
+/* What to do with a request's body after answering it. */
+enum http_body {
+	HTTP_BODY_NONE,			/* there is none */
+	HTTP_BODY_DISCARD,		/* read content_length bytes, drop them */
+	HTTP_BODY_CLOSE,		/* answer with Connection: close */
+};
+
 int http_header_end(const char *buf, size_t len, size_t from);
 int http_parse(char *buf, size_t len, const struct http_limits *lim,
 	       struct http_req *req);
+enum http_body http_body_plan(const struct http_req *req, size_t max_discard);
+bool http_not_modified(const struct http_req *req, time_t mtime,
+		       const char *etag, time_t now);
+size_t http_log_escape(const char *src, char *out, size_t outlen,
+		       bool field);
 const char *http_reason(int status);
 int http_date(time_t t, char *buf, size_t len);
 int http_parse_date(const char *s, time_t *t);
@@ -115,6 +131,8 @@ int http_range_parse(const char *value, off_t size, struct http_range *r);
 
 /* path.c */
 int http_path_normalize(const char *target, char *out, size_t outlen);
+bool http_path_hidden(const char *rel);
+int http_dir_location(const char *rel, char *out, size_t outlen);
 int serve_open(int rootfd, const char *rel, bool symlinks_out, int *fdp);
 
 /* mime.c */

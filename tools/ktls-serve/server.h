@@ -70,6 +70,7 @@ struct conn {
 	size_t rlen, scanned;
 	struct http_req req;
 	bool have_req;
+	unsigned long long discard;	/* body bytes still to read and drop */
 
 	/* the response being written */
 	int status;
