@@ -56,8 +56,9 @@ for ver in 1.2 1.3; do
 	cat "$T/in" >&7 &
 	feeder=$!
 	wait_port "$port"
+	# (without 7>&- the client would hold s_server's stdin open itself)
 	timeout 120 "$CLIENT" --recv "$T/out" connect "127.0.0.1:$port" > "$T/app" \
-		2>"$T/app.err" &
+		2>"$T/app.err" 7>&- &
 	app=$!
 	wait_line "$T/app" '^(ok|error) ' 120 || fail "TLS $ver receive: no handshake result"
 	wait $feeder
