@@ -105,6 +105,7 @@ int pair_open(struct pair *p, const struct pair_opts *o)
 	sc.min_version = sc.max_version = o->version;
 	sc.ciphers = o->cipher;
 	sc.rekey_records = o->rekey_records;
+	sc.flags = o->flags;
 	cc = sc;
 	cc.role = KTLS_CLIENT;
 	cc.cert_file = cc.key_file = NULL;

@@ -22,6 +22,7 @@ struct pair_opts {
 	const char *cipher;
 	bool offload;			/* false: stop after the handshake */
 	uint64_t rekey_records;
+	unsigned int flags;		/* KTLS_F_* for both contexts */
 };
 
 const char *pair_pki(void);
