@@ -53,7 +53,7 @@ $(BUILD)/fuzz/ktlsd-jobs: $(FUZZ_OBJ)/selftests/fuzz/ktlsd-jobs.o \
 $(BUILD)/fuzz/ktlsd-config: $(FUZZ_OBJ)/selftests/fuzz/ktlsd-config.o \
 		$(FUZZ_OBJ)/userspace/ktlsd/config.o $(FUZZ_LIB_A)
 	$(quiet) LD $@
-	$(Q)$(FUZZ_LINK) $^ $(KTLS_DEP_LIBS) -lpthread
+	$(Q)$(FUZZ_LINK) -Wl,--wrap=ktls_ctx_new $^ $(KTLS_DEP_LIBS) -lpthread
 
 $(BUILD)/fuzz/daemon-reply: $(FUZZ_OBJ)/selftests/fuzz/daemon-reply.o \
 		$(FUZZ_LIB_A)
