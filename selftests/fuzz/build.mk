@@ -63,7 +63,7 @@ $(BUILD)/fuzz/daemon-reply: $(FUZZ_OBJ)/selftests/fuzz/daemon-reply.o \
 # The kernel's part is played by the target: record I/O and the kTLS
 # socket options are redirected to it at link time (feed.c says how).
 FUZZ_FEED_WRAP := -Wl,--wrap=ktls_fd_recv_record,--wrap=ktls_fd_send_record \
-		  -Wl,--wrap=setsockopt,--wrap=getsockopt
+		  -Wl,--wrap=setsockopt,--wrap=__ktls_feed
 
 $(BUILD)/fuzz/feed: $(FUZZ_OBJ)/selftests/fuzz/feed.o $(FUZZ_LIB_A)
 	$(quiet) LD $@
