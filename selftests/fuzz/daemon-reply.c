@@ -25,7 +25,7 @@
 #include <ktls/ktlsd.h>
 #include "fuzz.h"
 
-static char dir[] = "/tmp/ktlskit-fuzz-XXXXXX";
+static char dir[32];
 static char path[64];
 static int lfd = -1, nullfd = -1;
 
@@ -39,6 +39,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
+	snprintf(dir, sizeof(dir), "/tmp/ktlskit-fuzz-XXXXXX");
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/ktlsd.sock", dir);

@@ -23,7 +23,7 @@
 
 static int mfd = -1;
 static char path[64];
-static char empty[] = "/tmp/ktlskit-fuzz-XXXXXX";
+static char empty[32];
 
 static void remove_empty(void)
 {
@@ -51,6 +51,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
 	/* relative file names in the text resolve in an empty folder */
+	snprintf(empty, sizeof(empty), "/tmp/ktlskit-fuzz-XXXXXX");
 	if (!mkdtemp(empty) || chdir(empty))
 		abort();
 	atexit(remove_empty);

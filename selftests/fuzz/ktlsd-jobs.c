@@ -20,8 +20,9 @@
  * queueing allowed, bit 3 small socket buffers), then one-byte operations:
  * 0 send bytes (two-byte count), 1 send bytes with descriptors (a kind
  * byte, then as 0), 2 half-close, 3 close, 4 read reply bytes (two-byte
- * count), 5 advance the clock (two-byte count of 10 ms) and tick, 6 poll
- * only, 7 tick.
+ * count), 5 advance the clock (two-byte count of 10 ms) and tick, 6 the
+ * TLS peer of the last connected socket sends bytes (two-byte count; none:
+ * it half-closes), 7 tick.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -345,6 +346,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pump(&r, true);
 			break;
 		case 6:
+			/* the TLS peer answers the handshake, or hangs up */
+			p = fz_bytes(&f, 4096, &n);
+			if (!r.npeers)
+				break;
+			if (n)
+				send(r.peers[r.npeers - 1], p, n,
+				     MSG_NOSIGNAL | MSG_DONTWAIT);
+			else
+				shutdown(r.peers[r.npeers - 1], SHUT_WR);
 			break;
 		default:
 			pump(&r, true);
