@@ -10,11 +10,19 @@
  * the status it reports (0 or a negative errno, never a positive one);
  * every string of the result is NUL-terminated and its reason has a name.
  *
- * Input: a script of one-byte operations: 0 send bytes (two-byte count),
- * 1 complete(), 2 half-close, 3 close.
+ * ktls_daemon_stats() reads its reply to the end itself, blocking: for it
+ * a thread plays the daemon, answers with the fuzzed bytes and closes.
+ *
+ * Input: a mode byte; odd: the rest is the reply to ktls_daemon_stats(),
+ * whose text must come back NUL-terminated inside the buffer. Even: a
+ * script of one-byte operations: 0 send bytes (two-byte count), 1
+ * complete(), 2 half-close, 3 close.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,6 +36,51 @@
 static char dir[32];
 static char path[64];
 static int lfd = -1, nullfd = -1;
+
+/* The thread that answers ktls_daemon_stats(). */
+static struct {
+	sem_t go;
+	const uint8_t *p;
+	size_t n;
+} stats_reply;
+
+static void *stats_daemon(void *arg)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	char req[64];
+	int c;
+
+	for (;;) {
+		sem_wait(&stats_reply.go);
+		poll(&pfd, 1, -1);
+		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0)
+			abort();
+		/* the request is a bare header; read it, then answer */
+		if (recv(c, req, sizeof(req), 0) < 0)
+			abort();
+		if (stats_reply.n)
+			send(c, stats_reply.p, stats_reply.n, MSG_NOSIGNAL);
+		close(c);
+	}
+	return NULL;
+}
+
+static void stats(struct fz *f)
+{
+	char text[512];
+	size_t cap = fz_u8(f) % sizeof(text) + 1;
+	int ret;
+
+	memset(text, 'x', sizeof(text));
+	stats_reply.p = f->p;
+	stats_reply.n = f->n;
+	sem_post(&stats_reply.go);
+	ret = ktls_daemon_stats(path, text, cap);
+	FZ_ASSERT(ret <= 0);
+	FZ_ASSERT(memchr(text, 0, cap));
+	FZ_ASSERT(text[cap] == 'x' || cap == sizeof(text));
+}
 
 static void cleanup(void)
 {
@@ -50,7 +103,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	atexit(cleanup);
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (nullfd < 0)
+	if (nullfd < 0 || sem_init(&stats_reply.go, 0, 0) ||
+	    pthread_create(&(pthread_t){ 0 }, NULL, stats_daemon, NULL))
 		abort();
 	return 0;
 }
@@ -89,6 +143,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz f = { data, size };
 	int srv, ret = -EAGAIN, calls;
 
+	if (fz_u8(&f) & 1) {
+		stats(&f);
+		return 0;
+	}
 	if (ktls_daemon_submit(nullfd, &req, &op))
 		abort();
 	srv = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
