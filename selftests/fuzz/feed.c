@@ -175,8 +175,13 @@ static void pair_new(struct pair *p)
 	p->fd[1] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (p->fd[1] < 0)
 		abort();
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
+		/* reset on close: no ports held in TIME_WAIT over long runs */
+		struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+		setsockopt(p->fd[i], SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		fcntl(p->fd[i], F_SETFL, O_NONBLOCK);
+	}
 	if (ktls_session_new(p->cctx, p->fd[0], &p->c) ||
 	    ktls_session_new(p->sctx, p->fd[1], &p->s))
 		abort();

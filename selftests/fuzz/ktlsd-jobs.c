@@ -183,17 +183,30 @@ static void read_reply(struct run *r, size_t max)
 	}
 }
 
+/*
+ * Millions of loopback connections would use up the ephemeral ports in
+ * TIME_WAIT: closing either end resets the connection instead.
+ */
+static void no_time_wait(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
 static int tcp_socket(struct run *r, bool connected)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), peer;
 
 	if (fd < 0 || !connected || r->npeers == 8)
 		return fd;
+	no_time_wait(fd);
 	if (connect(fd, (struct sockaddr *)&tcp_addr, sizeof(tcp_addr)))
 		abort();
 	peer = accept4(tcp_listen, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (peer < 0)
 		abort();
+	no_time_wait(peer);
 	r->peers[r->npeers++] = peer;
 	return fd;
 }
