@@ -12,6 +12,8 @@
 #                        results in bench/results/ (KERNEL=6.1|6.12|sid,
 #                        QUICK=1 for a small run into build/bench/)
 #   make style           checkpatch over our C
+#   make fuzz            every libFuzzer target in selftests/fuzz/ for a
+#                        fixed count (FUZZ_RUNS=200000, FUZZ_TARGETS=...)
 #
 # Each component has a build.mk in its folder that adds to the lists below;
 # see selftests/README.md for how tests are found.
@@ -51,7 +53,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 KMODS := $(wildcard kmod/*/Kbuild)
 
 .PHONY: all userspace tests modules modules_clean check run bench style \
-	clean help
+	fuzz clean help
 all: userspace modules
 
 include $(sort $(wildcard userspace/*/build.mk tools/*/build.mk \
@@ -107,6 +109,13 @@ bench:
 	$(Q)scripts/deps
 	$(Q)$(MAKE) userspace
 	$(Q)scripts/bench $(if $(KERNEL),--kernel $(KERNEL)) $(if $(QUICK),--quick)
+
+# Not part of make check: see selftests/README.md (Fuzzing).
+fuzz:
+	$(Q)scripts/deps fuzz
+	$(Q)$(MAKE) fuzz-build
+	$(Q)FUZZ_RUNS="$(FUZZ_RUNS)" FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+		selftests/fuzz/run
 
 # checkpatch comes from Debian's linux-source, extracted into the cache.
 style:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Decoding a request: every length, type and value checked before use.
- * Pure functions over a buffer, so the fuzzer (selftests/ktlsd/fuzz) can
+ * Pure functions over a buffer, so the fuzzers (selftests/fuzz/) can
  * drive them alone.
  */
 #include <errno.h>

@@ -113,6 +113,12 @@ static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 	char why[128];
 	int ret = 0;
 
+	/*
+	 * RFC 8446 5.1 and RFC 5246 6.2.1 forbid empty handshake records;
+	 * realloc(s->hs, 0) would also free the buffer s->hs still names.
+	 */
+	if (!n)
+		return -EPROTO;
 	if (s->hs_len + n > HS_MAX)
 		return -EMSGSIZE;
 	nb = realloc(s->hs, s->hs_len + n);

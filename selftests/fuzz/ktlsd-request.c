@@ -5,8 +5,9 @@
  *
  * Built two ways:
  *  - with libFuzzer (make fuzz): LLVMFuzzerTestOneInput() is the target,
- *    run for ten million executions from seeds of every request type
- *    (written by the unit test build: ktlsd-request --seeds DIR);
+ *    run from the seeds of every request type in
+ *    selftests/fuzz/corpus/ktlsd-request (written by the unit test build:
+ *    ktlsd-request --seeds DIR);
  *  - as a host unit test (make check): main() mutates the same seeds
  *    itself (byte flips, length and attribute edits, truncations) for a
  *    fixed number of rounds under AddressSanitizer and UBSan.
