@@ -369,6 +369,8 @@ struct ktls_ticket;
 
 int ktls_session_set_alpn(struct ktls_session *s, const char *list);
 int ktls_session_rebind(struct ktls_session *s, int fd);
+int ktls_session_set_send_timeout(struct ktls_session *s,
+				  unsigned int timeout_ms);
 int ktls_peer_identity(const struct ktls_session *s, char *buf, size_t len);
 int ktls_post_handshake(struct ktls_session *s, const void *msg, size_t len);
 int ktls_session_get_ticket(struct ktls_session *s, struct ktls_ticket **tp);

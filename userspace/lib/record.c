@@ -238,6 +238,32 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 	}
 }
 
+/*
+ * Never block past the session's deadline: a peer that stopped reading
+ * fills the send buffer, and a daemon's worker must not wait on it.
+ * A small record is queued whole or not at all.
+ */
+static ssize_t send_by_deadline(struct ktls_session *s, unsigned char type,
+				const void *buf, size_t len)
+{
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		n = ktls_fd_send_record(s->fd, type, buf, len, MSG_DONTWAIT);
+		if (n != -EAGAIN)
+			return n;
+		ret = __ktls_wait_fd(s->fd, POLLOUT, s->send_deadline);
+		if (ret == -ETIMEDOUT)
+			return __ktls_fail(s, KTLS_R_TIMEOUT, -ETIMEDOUT,
+					   "the peer does not read: its socket buffer stayed full until the deadline, so a %s record could not be sent",
+					   type == KTLS_CT_HANDSHAKE ? "handshake" :
+					   type == KTLS_CT_ALERT ? "alert" : "data");
+		if (ret)
+			return ret;
+	}
+}
+
 /**
  * ktls_send_record() - send one record of a given content type
  * @s: offloaded session
@@ -255,7 +281,10 @@ KTLS_EXPORT int ktls_send_record(struct ktls_session *s, unsigned char type,
 	if (!s->tx_kernel)
 		return -EINVAL;
 	__ktls_lock(s);
-	n = ktls_fd_send_record(s->fd, type, buf, len, 0);
+	if (s->send_deadline)
+		n = send_by_deadline(s, type, buf, len);
+	else
+		n = ktls_fd_send_record(s->fd, type, buf, len, 0);
 	if (n >= 0)
 		s->tx_records++;
 	__ktls_unlock(s);
