@@ -361,6 +361,14 @@ int ktls_daemon_post_handshake(const char *socket_path, int fd,
 			       size_t len, struct ktls_daemon_result *res);
 int ktls_daemon_rekey(const char *socket_path, int fd, uint64_t session_id,
 		      int request_peer, struct ktls_daemon_result *res);
+int ktls_daemon_post_handshake_timeout(const char *socket_path, int fd,
+				       uint64_t session_id, const void *msg,
+				       size_t len, unsigned int timeout_ms,
+				       struct ktls_daemon_result *res);
+int ktls_daemon_rekey_timeout(const char *socket_path, int fd,
+			      uint64_t session_id, int request_peer,
+			      unsigned int timeout_ms,
+			      struct ktls_daemon_result *res);
 int ktls_daemon_stats(const char *socket_path, char *buf, size_t len);
 const char *ktls_daemon_reason_name(unsigned int reason);
 
