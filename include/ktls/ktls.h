@@ -364,6 +364,14 @@ int ktls_daemon_post_handshake(const char *socket_path, int fd,
 			       size_t len, struct ktls_daemon_result *res);
 int ktls_daemon_rekey(const char *socket_path, int fd, uint64_t session_id,
 		      int request_peer, struct ktls_daemon_result *res);
+int ktls_daemon_post_handshake_timeout(const char *socket_path, int fd,
+				       uint64_t session_id, const void *msg,
+				       size_t len, unsigned int timeout_ms,
+				       struct ktls_daemon_result *res);
+int ktls_daemon_rekey_timeout(const char *socket_path, int fd,
+			      uint64_t session_id, int request_peer,
+			      unsigned int timeout_ms,
+			      struct ktls_daemon_result *res);
 int ktls_daemon_stats(const char *socket_path, char *buf, size_t len);
 const char *ktls_daemon_reason_name(unsigned int reason);
 
@@ -372,6 +380,8 @@ struct ktls_ticket;
 
 int ktls_session_set_alpn(struct ktls_session *s, const char *list);
 int ktls_session_rebind(struct ktls_session *s, int fd);
+int ktls_session_set_send_timeout(struct ktls_session *s,
+				  unsigned int timeout_ms);
 int ktls_peer_identity(const struct ktls_session *s, char *buf, size_t len);
 int ktls_post_handshake(struct ktls_session *s, const void *msg, size_t len);
 int ktls_session_get_ticket(struct ktls_session *s, struct ktls_ticket **tp);

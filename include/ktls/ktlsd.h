@@ -44,14 +44,21 @@
  *	the certificate must match), ALPN (string, O: comma-separated list,
  *	replaces the profile's), TIMEOUT_MS (u32, O: capped by the daemon).
  *  KTLSD_MSG_POST_HANDSHAKE, with the kTLS socket:
- *	SESSION_ID (u64, R), MESSAGE (bytes, R): one TLS handshake message
+ *	SESSION_ID (u64, R), TIMEOUT_MS (u32, O: how long the daemon may
+ *	wait for room to send on the socket; capped by the daemon),
+ *	MESSAGE (bytes, R): one TLS handshake message
  *	(4-byte header included) that arrived on the kTLS socket as a record
  *	of type 22: a KeyUpdate (the daemon installs the next RX key and, if
  *	asked, answers and installs the next TX key) or a NewSessionTicket
  *	(client role: kept for resumption per profile and server name).
  *  KTLSD_MSG_REKEY, with the kTLS socket:
- *	SESSION_ID (u64, R), REKEY_FLAGS (u32, O: KTLSD_REKEY_REQUEST_PEER):
- *	send our KeyUpdate and install the next TX key.
+ *	SESSION_ID (u64, R), REKEY_FLAGS (u32, O: KTLSD_REKEY_REQUEST_PEER),
+ *	TIMEOUT_MS (u32, O, as above): send our KeyUpdate and install the
+ *	next TX key.
+ *  Both take only the socket the session was negotiated on (the same
+ *  connection, kernel TLS still attached): anything else is refused with
+ *  KTLSD_R_BAD_SOCKET. A peer that does not read makes them fail with
+ *  reason KTLS_R_TIMEOUT once the timeout has passed.
  *  KTLSD_MSG_STATS, no socket, no attributes: TEXT holds counters in the
  *	Prometheus text format.
  *

@@ -11,6 +11,9 @@
  *   ktlsd-client [OPTIONS] pairs N           N loopback pairs, 2N concurrent
  *                                            handshakes (submit/poll), then
  *                                            data both ways on every pair
+ *   ktlsd-client [OPTIONS] stuck N           N pairs never read on one end;
+ *                                            foreign sockets handed back,
+ *                                            then N rekeys on full buffers
  *   ktlsd-client [OPTIONS] raw KIND          a malformed request of KIND
  *                                            (badmagic, badversion, biglen,
  *                                            attrpastend, nofd, twofds,
@@ -36,6 +39,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ktls/ktls.h>
@@ -439,44 +444,46 @@ static ssize_t read_data(int fd, void *buf, size_t len)
 /*
  * N loopback pairs; both ends of every pair go to ktlsd at once (server
  * profile for the accepted end, client profile for the other), all
- * submitted before any completes. Then each pair exchanges a message both
- * ways through kTLS.
+ * submitted before any completes. fds[2i] is the server end, fds[2i+1]
+ * the client end; ids[] (when not NULL) gets each end's kept session.
+ *
+ * Return: how many requests failed, or -1 when the pairs could not be made.
  */
-static int cmd_pairs(int n, const char *client_profile)
+static int make_pairs(int n, const char *client_profile, int *fds,
+		      uint64_t *ids)
 {
-	struct ktls_daemon_request creq = req;
+	struct ktls_daemon_request creq = req, sreq = req;
 	struct ktls_daemon_op **ops;
 	struct pollfd *pfds;
-	int *fds, lfd, port, i, left, ok = 0, bad = 0, ret;
+	int lfd, port, i, left, bad = 0, ret;
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
 
 	lfd = listen_on(0);
 	if (lfd < 0 || getsockname(lfd, (struct sockaddr *)&sin, &sl))
-		return 1;
+		return -1;
 	port = ntohs(sin.sin_port);
-	fds = calloc(2 * n, sizeof(*fds));
 	ops = calloc(2 * n, sizeof(*ops));
 	pfds = calloc(2 * n, sizeof(*pfds));
-	if (!fds || !ops || !pfds)
-		return 1;
+	if (!ops || !pfds)
+		return -1;
 	creq.role = KTLS_CLIENT;
 	creq.profile = client_profile;
-	req.role = KTLS_SERVER;
+	sreq.role = KTLS_SERVER;
 	for (i = 0; i < n; i++) {
 		fds[2 * i + 1] = dial("127.0.0.1", port);
 		fds[2 * i] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fds[2 * i] < 0 || fds[2 * i + 1] < 0) {
 			fprintf(stderr, "pair %d: %s\n", i, strerror(errno));
-			return 1;
+			return -1;
 		}
-		ret = ktls_daemon_submit(fds[2 * i], &req, &ops[2 * i]);
+		ret = ktls_daemon_submit(fds[2 * i], &sreq, &ops[2 * i]);
 		if (!ret)
 			ret = ktls_daemon_submit(fds[2 * i + 1], &creq,
 						 &ops[2 * i + 1]);
 		if (ret) {
 			fprintf(stderr, "submit %d: %s\n", i, strerror(-ret));
-			return 1;
+			return -1;
 		}
 	}
 	close(lfd);
@@ -491,7 +498,7 @@ static int cmd_pairs(int n, const char *client_profile)
 				k++;
 			}
 		if (poll(pfds, k, -1) < 0 && errno != EINTR)
-			return 1;
+			return -1;
 		for (i = 0; i < 2 * n; i++) {
 			struct ktls_daemon_result r;
 
@@ -505,9 +512,26 @@ static int cmd_pairs(int n, const char *client_profile)
 			if (ret) {
 				bad++;
 				print_result(&r, ret);
+			} else if (ids) {
+				ids[i] = r.session_id;
 			}
 		}
 	}
+	free(ops);
+	free(pfds);
+	return bad;
+}
+
+/* N pairs, then a message both ways through kTLS on every pair. */
+static int cmd_pairs(int n, const char *client_profile)
+{
+	int *fds = calloc(2 * n, sizeof(*fds)), i, ok = 0, bad;
+
+	if (!fds)
+		return 1;
+	bad = make_pairs(n, client_profile, fds, NULL);
+	if (bad < 0)
+		return 1;
 	/* data both ways on every pair that came through whole */
 	for (i = 0; i < n && !bad; i++) {
 		char msg[64], got[64];
@@ -529,9 +553,143 @@ static int cmd_pairs(int n, const char *client_profile)
 		close(fds[i]);
 	printf("pairs ok=%d failed=%d\n", ok, bad);
 	free(fds);
-	free(ops);
-	free(pfds);
 	return bad ? 1 : 0;
+}
+
+/* ---- hand-backs ktlsd must refuse or bound ----------------------------- */
+
+static void print_session(const char *what, int ret,
+			  const struct ktls_daemon_result *r, long long ms)
+{
+	if (ret)
+		printf("%s error status=%d reason=%s ms=%lld: %s\n", what, ret,
+		       ktls_daemon_reason_name(r->reason), ms, r->text);
+	else
+		printf("%s ok ms=%lld\n", what, ms);
+	fflush(stdout);
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Sockets that are not the kept session's own connection: a plain TCP
+ * connection, and another kTLS connection of ktlsd's. Each must be
+ * refused (reason bad-socket) without touching the session.
+ */
+static int refuse_foreign(const int *fds, const uint64_t *ids)
+{
+	unsigned char ku[5] = { 24, 0, 0, 1, 0 };
+	struct ktls_daemon_result r;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int lfd = listen_on(0), a, b, ret;
+
+	if (lfd < 0 || getsockname(lfd, (struct sockaddr *)&sin, &sl))
+		return -1;
+	a = dial("127.0.0.1", ntohs(sin.sin_port));
+	b = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	close(lfd);
+	if (a < 0 || b < 0)
+		return -1;
+	/* the server end's session; the client end's stays for later */
+	ret = ktls_daemon_rekey(req.socket_path, a, ids[0], 0, &r);
+	print_session("plain-rekey", ret, &r, 0);
+	ret = ktls_daemon_post_handshake(req.socket_path, a, ids[0], ku,
+					 sizeof(ku), &r);
+	print_session("plain-keyupdate", ret, &r, 0);
+	/* the client end of the same pair: kTLS, but another connection */
+	ret = ktls_daemon_rekey(req.socket_path, fds[1], ids[0], 0, &r);
+	print_session("other-rekey", ret, &r, 0);
+	close(a);
+	close(b);
+	return 0;
+}
+
+/*
+ * N pairs whose server end is never read, then one rekey request per pair
+ * at once (one child each), on a client end whose send buffer is full: a
+ * KeyUpdate cannot be sent until the peer reads, which it never does.
+ * "filled" is printed once every buffer is full and the requests are on
+ * their way; each request prints its outcome and how long it took.
+ */
+static int cmd_stuck(int n, const char *client_profile)
+{
+	static unsigned char junk[16384];
+	static const unsigned char ku[5] = { 24, 0, 0, 1, 1 };
+	int *fds = calloc(2 * n, sizeof(*fds)), i, small = 4096, fails = 0;
+	uint64_t *ids = calloc(2 * n, sizeof(*ids));
+	pid_t *kids = calloc(n, sizeof(*kids));
+
+	if (!fds || !ids || !kids || make_pairs(n, client_profile, fds, ids))
+		return 1;
+	if (refuse_foreign(fds, ids))
+		return 1;
+	for (i = 0; i < n; i++) {
+		int c = fds[2 * i + 1];
+
+		setsockopt(fds[2 * i], SOL_SOCKET, SO_RCVBUF, &small,
+			   sizeof(small));
+		setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+		/*
+		 * Full means: no room even once the ACKs in flight came
+		 * back and the peer's receive buffer filled up too.
+		 */
+		do {
+			while (send(c, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+				;
+			if (errno != EAGAIN) {
+				perror("filling the send buffer");
+				return 1;
+			}
+		} while (poll(&(struct pollfd){ .fd = c, .events = POLLOUT },
+			      1, 500) > 0);
+	}
+	for (i = 0; i < n; i++) {
+		kids[i] = fork();
+		if (kids[i] < 0)
+			return 1;
+		if (!kids[i]) {
+			struct ktls_daemon_result r;
+			long long t0 = mono_ms();
+			char what[32];
+			int ret;
+
+			/* --handback: a KeyUpdate asking for ours instead */
+			if (handback)
+				ret = ktls_daemon_post_handshake(req.socket_path,
+						fds[2 * i + 1], ids[2 * i + 1],
+						ku, sizeof(ku), &r);
+			else
+				ret = ktls_daemon_rekey(req.socket_path,
+						fds[2 * i + 1], ids[2 * i + 1],
+						0, &r);
+			snprintf(what, sizeof(what), "stuck-%s %d",
+				 handback ? "keyupdate" : "rekey", i);
+			print_session(what, ret, &r, mono_ms() - t0);
+			_exit(ret ? 1 : 0);
+		}
+	}
+	printf("filled %d\n", n);
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		int st;
+
+		if (waitpid(kids[i], &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			fails++;
+	}
+	for (i = 0; i < 2 * n; i++)
+		close(fds[i]);
+	free(fds);
+	free(ids);
+	free(kids);
+	return fails ? 1 : 0;
 }
 
 /* ---- malformed requests ---------------------------------------------- */
@@ -669,7 +827,7 @@ static void usage(void)
 	fputs("usage: ktlsd-client [--socket P] [--profile NAME] [--client-profile NAME]\n"
 	      "         [--sni NAME] [--alpn LIST] [--timeout MS] [--count N]\n"
 	      "         [--send FILE] [--recv FILE|-] [--handback] [--rekey] [--http] [--echo]\n"
-	      "         { accept PORT | connect HOST:PORT | pairs N | raw KIND }\n",
+	      "         { accept PORT | connect HOST:PORT | pairs N | stuck N | raw KIND }\n",
 	      stderr);
 }
 
@@ -761,6 +919,11 @@ int main(int argc, char **argv)
 		if (!req.profile)
 			req.profile = "server";
 		return cmd_pairs(atoi(argv[optind + 1]), client_profile);
+	}
+	if (!strcmp(argv[optind], "stuck")) {
+		if (!req.profile)
+			req.profile = "server";
+		return cmd_stuck(atoi(argv[optind + 1]), client_profile);
 	}
 	if (!strcmp(argv[optind], "raw"))
 		return cmd_raw(argv[optind + 1]);

@@ -6,8 +6,9 @@
 # openssl s_client over TLS 1.2 and 1.3 fetch files byte for byte, with
 # sendfile and with --io uring; keep-alive, a range and a 404 work the
 # same as in-process; a client's KeyUpdate is followed through ktlsd on
-# 6.14+ (and refused with the reason before); a stopped daemon means
-# failed handshakes, not a dead server.
+# 6.14+ (and refused with the reason before), and with ktlsd frozen it
+# costs that connection after a timeout, not the worker; a stopped daemon
+# means failed handshakes, not a dead server.
 #
 #   curl --TLS--> ktls-serve --fd over Unix socket--> ktlsd (dev key)
 #                     | sendfile on the returned kTLS socket
@@ -124,6 +125,37 @@ else
 		"$T/serve.err"
 fi
 grep "KeyUpdate" "$T/serve.err" | tail -n 1 | sed 's/^/# /'
+
+# A client's KeyUpdate while ktlsd is frozen (SIGSTOP): the only worker
+# waits for ktlsd's answer no longer than --handshake-timeout (plus a
+# second), ends that connection with the reason, and serves the next.
+stop_serve
+start_daemon_serve --workers 1 --handshake-timeout 2
+mkfifo "$T/ku.in"
+timeout 60 openssl s_client -tls1_3 -connect "127.0.0.1:$PORT" \
+	-servername localhost -CAfile "$CA" < "$T/ku.in" > "$T/ku2.out" \
+	2> "$T/ku2.err" &
+kupid=$!
+exec 5> "$T/ku.in"
+printf 'GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n' >&5
+for ((i = 0; i < 200; i++)); do
+	grep -q '^hello from ktls-serve' "$T/ku2.out" && break
+	sleep 0.1
+done
+kill -STOP "$KPID"
+echo k >&5
+ku_line="could not follow the client's KeyUpdate: ktlsd did not answer in time"
+for ((i = 0; i < 200; i++)); do
+	grep -q "$ku_line" "$T/serve.err" && break
+	sleep 0.1
+done
+check "KeyUpdate with ktlsd frozen: the worker gave up in time" \
+	grep -q "$ku_line" "$T/serve.err"
+kill -CONT "$KPID"
+exec 5>&-
+wait "$kupid"
+check "after that: the only worker serves the next connection" \
+	[ "$(curl_c --max-time 20 "$U/hello.txt")" = "hello from ktls-serve" ]
 
 kill "$KPID"
 wait "$KPID" 2>/dev/null

@@ -303,9 +303,11 @@ void tls_free(struct tls_conn *t)
 /*
  * A post-handshake message from the client (a TLS 1.3 KeyUpdate) on a
  * socket ktlsd handed back: only ktlsd holds the keys, so it installs the
- * client's next key (and answers if asked). This blocks the worker for
- * one round trip to the daemon, which is rare enough: clients rekey after
- * gigabytes, not per request.
+ * client's next key (and answers if asked). This holds the worker for one
+ * round trip to the daemon, which is rare enough (clients rekey after
+ * gigabytes, not per request), and never longer than the handshake
+ * timeout: a stopped or overloaded ktlsd, or a client that does not read
+ * the answer, costs that connection, not the worker.
  */
 static int daemon_post_handshake(struct tls_conn *t, const void *msg,
 				 size_t len)
@@ -319,8 +321,9 @@ static int daemon_post_handshake(struct tls_conn *t, const void *msg,
 		return -ECONNABORTED;
 	}
 	memset(&res, 0, sizeof(res));
-	ret = ktls_daemon_post_handshake(dreq.socket_path, t->fd,
-					 t->session_id, msg, len, &res);
+	ret = ktls_daemon_post_handshake_timeout(dreq.socket_path, t->fd,
+						 t->session_id, msg, len,
+						 dreq.timeout_ms, &res);
 	if (ret)
 		snprintf(t->error, sizeof(t->error),
 			 "ktlsd could not follow the client's KeyUpdate: %.200s",

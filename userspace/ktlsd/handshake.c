@@ -545,6 +545,36 @@ static void do_stats(struct ktlsd_job *j)
 	reply_send(j);
 }
 
+/*
+ * How long a hand-back may wait for room to send on the application's
+ * socket: the request's timeout (or handshake_timeout), capped like a
+ * handshake's, and never past the drain a SIGTERM allows, so a peer that
+ * stopped reading holds a worker for a bounded time and never delays
+ * shutdown beyond drain_timeout.
+ */
+static unsigned int session_timeout(struct ktlsd_job *j)
+{
+	const struct ktlsd_conf *c = j->conf;
+	unsigned int tmo = j->req.timeout_ms ? j->req.timeout_ms :
+			   c->handshake_timeout_ms;
+
+	if (tmo > c->max_timeout_ms)
+		tmo = c->max_timeout_ms;
+	if (tmo > c->drain_timeout_ms)
+		tmo = c->drain_timeout_ms;
+	if (atomic_load(&ktlsd.draining)) {
+		long long left = ktlsd.drain_deadline - ktlsd_now_ms();
+
+		if (left < tmo)
+			tmo = left > 0 ? left : 0;
+	}
+	/* 0 would mean "no limit" to libktls: try once, wait 1 ms at most */
+	if (!tmo)
+		tmo = 1;
+	j->timeout_ms = tmo;
+	return tmo;
+}
+
 /* Hand-back of a kept TLS 1.3 session: KeyUpdate, ticket, or our rekey. */
 static void do_session(struct ktlsd_job *j)
 {
@@ -562,12 +592,21 @@ static void do_session(struct ktlsd_job *j)
 		return;
 	}
 	snprintf(j->req.profile, sizeof(j->req.profile), "%s", k->profile);
-	ktls_session_rebind(k->s, j->tfd);
+	ret = ktls_session_rebind(k->s, j->tfd);
+	if (ret) {
+		/* not our connection: refuse, the session is untouched */
+		reply_error(j, ret, KTLSD_R_BAD_SOCKET, "%s",
+			    ktls_reason_text(k->s));
+		ktlsd_keep_put_back(k, k->conf->keep_ms);
+		return;
+	}
+	ktls_session_set_send_timeout(k->s, session_timeout(j));
 	if (j->req.type == KTLSD_MSG_REKEY)
 		ret = ktls_rekey(k->s, j->req.rekey_flags &
 				 KTLSD_REKEY_REQUEST_PEER);
 	else
 		ret = ktls_post_handshake(k->s, j->req.message, j->req.message_len);
+	ktls_session_set_send_timeout(k->s, 0);
 	ktls_session_rebind(k->s, -1);
 	if (!ret && ticket && !ktls_session_get_ticket(k->s, &t))
 		ktlsd_ticket_put(k->profile, k->sni, t, k->conf->ticket_ms,
@@ -576,6 +615,13 @@ static void do_session(struct ktlsd_job *j)
 		const char *text = ktls_reason_text(k->s);
 		enum ktls_reason r = ktls_reason(k->s);
 
+		if (ret == -ETIMEDOUT && j->req.type == KTLSD_MSG_REKEY) {
+			/* our KeyUpdate never left: the keys did not change */
+			reply_error(j, ret, r, "%s (after %u ms)", text,
+				    j->timeout_ms);
+			ktlsd_keep_put_back(k, k->conf->keep_ms);
+			return;
+		}
 		if (ret == -EOPNOTSUPP || ret == -EBADMSG) {
 			/* nothing changed: the session is still good */
 			ktlsd_keep_put_back(k, k->conf->keep_ms);
@@ -874,8 +920,17 @@ void ktlsd_job_peer_event(struct ktlsd_job *j, unsigned int events)
  */
 void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining)
 {
+	/* whatever a job waits for, SIGTERM's grace ends the wait */
+	bool drained = draining && now >= ktlsd.drain_deadline;
+
 	switch (j->state) {
 	case KTLSD_JOB_REQUEST:
+		if (drained) {
+			j->conf = j->conf ? j->conf : ktlsd_current_conf();
+			reply_error(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
+				    "ktlsd stopped before the request was complete (drain_timeout)");
+			break;
+		}
 		/*
 		 * A busy loop may not have read a request that did arrive in
 		 * time: read what is there before calling it late.
@@ -910,7 +965,7 @@ void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining)
 				    "ktlsd stopped before the handshake finished (drain_timeout)");
 		break;
 	case KTLSD_JOB_REPLY:
-		if (now >= j->deadline)
+		if (now >= j->deadline || drained)
 			j->out_len = j->out_off = 0;
 		break;
 	}

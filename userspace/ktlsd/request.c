@@ -60,9 +60,11 @@ static unsigned int allowed_attrs(__u16 type)
 		       1u << KTLSD_A_SERVER_NAME | 1u << KTLSD_A_ALPN |
 		       1u << KTLSD_A_TIMEOUT_MS;
 	case KTLSD_MSG_POST_HANDSHAKE:
-		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_MESSAGE;
+		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_MESSAGE |
+		       1u << KTLSD_A_TIMEOUT_MS;
 	case KTLSD_MSG_REKEY:
-		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_REKEY_FLAGS;
+		return 1u << KTLSD_A_SESSION_ID | 1u << KTLSD_A_REKEY_FLAGS |
+		       1u << KTLSD_A_TIMEOUT_MS;
 	}
 	return 0;
 }

@@ -81,7 +81,31 @@ static void local_fail(struct ktls_daemon_result *res, int err,
 	va_end(ap);
 }
 
-static int dial(const char *path, struct ktls_daemon_result *res)
+/*
+ * A Unix connect with a full backlog fails with EAGAIN when non-blocking,
+ * and there is nothing to poll for: try again every 10 ms until @deadline.
+ */
+static int connect_by(int sock, const struct sockaddr_un *sun,
+		      long long deadline)
+{
+	int ret;
+
+	for (;;) {
+		if (!connect(sock, (const struct sockaddr *)sun, sizeof(*sun)))
+			return 0;
+		ret = -errno;
+		if (ret == -EINTR)
+			continue;
+		if (ret != -EAGAIN || !deadline)
+			return ret;
+		if (__ktls_now_ms() >= deadline)
+			return -ETIMEDOUT;
+		poll(NULL, 0, 10);
+	}
+}
+
+static int dial(const char *path, long long deadline,
+		struct ktls_daemon_result *res)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int sock, err;
@@ -92,15 +116,16 @@ static int dial(const char *path, struct ktls_daemon_result *res)
 		return -ENAMETOOLONG;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+		      (deadline ? SOCK_NONBLOCK : 0), 0);
 	if (sock < 0) {
 		err = -errno;
 		local_fail(res, err, "cannot make a Unix socket: %s",
 			   strerror(-err));
 		return err;
 	}
-	if (connect(sock, (struct sockaddr *)&sun, sizeof(sun))) {
-		err = -errno;
+	err = connect_by(sock, &sun, deadline);
+	if (err) {
 		local_fail(res, err, err == -ENOENT || err == -ECONNREFUSED ?
 			   "ktlsd is not running (nothing listens on %s): %s" :
 			   "cannot reach ktlsd at %s: %s",
@@ -112,7 +137,8 @@ static int dial(const char *path, struct ktls_daemon_result *res)
 }
 
 /* Send one message, with @fd as SCM_RIGHTS when it is not negative. */
-static int send_msg(int sock, int fd, const unsigned char *msg, size_t len)
+static int send_msg(int sock, int fd, const unsigned char *msg, size_t len,
+		    long long deadline)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
@@ -134,11 +160,18 @@ static int send_msg(int sock, int fd, const unsigned char *msg, size_t len)
 	while (off < len) {
 		iov.iov_base = (void *)(msg + off);
 		iov.iov_len = len - off;
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL |
+			    (deadline ? MSG_DONTWAIT : 0));
 		if (n < 0) {
-			if (errno == EINTR)
+			int ret = -errno;
+
+			if (ret == -EINTR)
 				continue;
-			return -errno;
+			if (ret == -EAGAIN && deadline)
+				ret = __ktls_wait_fd(sock, POLLOUT, deadline);
+			if (ret)
+				return ret;
+			continue;
 		}
 		off += n;
 		/* the descriptor goes with the first bytes only */
@@ -162,7 +195,7 @@ static void put_hdr(unsigned char *buf, __u16 type, size_t len)
 
 /* Dial, send, and return an op waiting for the reply. */
 static int start(const char *path, int fd, unsigned char *msg, size_t alen,
-		 __u16 type, struct ktls_daemon_op **opp,
+		 __u16 type, long long deadline, struct ktls_daemon_op **opp,
 		 struct ktls_daemon_result *res)
 {
 	struct ktls_daemon_op *op;
@@ -176,12 +209,13 @@ static int start(const char *path, int fd, unsigned char *msg, size_t alen,
 	}
 	op->fd = fd;
 	op->type = type;
-	op->sock = dial(sock_path(path), res);
+	op->sock = dial(sock_path(path), deadline, res);
 	if (op->sock < 0) {
 		ret = op->sock;
 		goto err_free_op;
 	}
-	ret = send_msg(op->sock, fd, msg, sizeof(struct ktlsd_hdr) + alen);
+	ret = send_msg(op->sock, fd, msg, sizeof(struct ktlsd_hdr) + alen,
+		       deadline);
 	if (ret) {
 		local_fail(res, ret, "sending the request to ktlsd failed: %s",
 			   strerror(-ret));
@@ -426,7 +460,7 @@ static int submit(int fd, const struct ktls_daemon_request *req,
 		local_fail(res, ret, "request too large: %s", strerror(-ret));
 		return ret;
 	}
-	return start(req->socket_path, fd, msg, off, KTLSD_MSG_HANDSHAKE,
+	return start(req->socket_path, fd, msg, off, KTLSD_MSG_HANDSHAKE, 0,
 		     opp, res);
 }
 
@@ -446,18 +480,21 @@ KTLS_EXPORT int ktls_daemon_submit(int fd,
 	return submit(fd, req, opp, NULL);
 }
 
-static int wait_reply(struct ktls_daemon_op *op,
+static int wait_reply(struct ktls_daemon_op *op, long long deadline,
 		      struct ktls_daemon_result *res)
 {
-	struct pollfd pfd = { .fd = op->sock, .events = POLLIN };
-	int ret;
+	int ret, err;
 
 	while ((ret = ktls_daemon_complete(op, res)) == -EAGAIN) {
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
-			ret = -errno;
-			local_fail(res, ret, "poll: %s", strerror(-ret));
+		err = __ktls_wait_fd(op->sock, POLLIN, deadline);
+		if (err) {
+			local_fail(res, err, err == -ETIMEDOUT ?
+				   "ktlsd did not answer in time (is it stopped or overloaded?)" :
+				   "poll: %s", strerror(-err));
+			if (err == -ETIMEDOUT)
+				res->reason = KTLS_R_TIMEOUT;
 			ktls_daemon_op_free(op);
-			break;
+			return err;
 		}
 	}
 	return ret;
@@ -481,13 +518,23 @@ KTLS_EXPORT int ktls_daemon_handshake(int fd,
 	ret = submit(fd, req, &op, res);
 	if (ret)
 		return ret;
-	return wait_reply(op, res);
+	return wait_reply(op, 0, res);
 }
+
+/*
+ * What ktlsd may take for a hand-back, and how much longer we wait for its
+ * answer; 0 asks for the daemon's own timeout, still bounded here.
+ */
+#define SESSION_DEFAULT_MS	30000
+#define SESSION_MARGIN_MS	1000
 
 static int session_call(const char *path, int fd, __u16 type, uint64_t id,
 			__u16 extra, const void *val, size_t vlen,
+			unsigned int timeout_ms,
 			struct ktls_daemon_result *res)
 {
+	long long deadline = __ktls_now_ms() + SESSION_MARGIN_MS +
+			     (timeout_ms ? timeout_ms : SESSION_DEFAULT_MS);
 	unsigned char msg[KTLSD_MAX_MSG];
 	unsigned char *a = msg + sizeof(struct ktlsd_hdr);
 	size_t cap = sizeof(msg) - sizeof(struct ktlsd_hdr), off = 0;
@@ -499,14 +546,47 @@ static int session_call(const char *path, int fd, __u16 type, uint64_t id,
 			     sizeof(sid));
 	if (!ret && extra)
 		ret = ktlsd_attr_put(a, cap, &off, extra, val, vlen);
+	if (!ret && timeout_ms)
+		ret = ktlsd_attr_put_u32(a, cap, &off, KTLSD_A_TIMEOUT_MS,
+					 timeout_ms);
 	if (ret) {
 		local_fail(res, ret, "request too large");
 		return ret;
 	}
-	ret = start(path, fd, msg, off, type, &op, res);
+	ret = start(path, fd, msg, off, type, deadline, &op, res);
 	if (ret)
 		return ret;
-	return wait_reply(op, res);
+	return wait_reply(op, deadline, res);
+}
+
+/**
+ * ktls_daemon_post_handshake_timeout() - hand ktlsd a message, bounded
+ * @socket_path: daemon socket or NULL
+ * @fd: the kTLS socket of a handshake ktlsd did (that very connection:
+ *	ktlsd refuses any other with KTLSD_R_BAD_SOCKET)
+ * @session_id: from that handshake's result
+ * @msg: a KeyUpdate or NewSessionTicket, with its 4-byte header
+ * @len: its length
+ * @timeout_ms: how long ktlsd may wait to send on @fd (a peer that does
+ *	not read), capped by the daemon; 0: the daemon's default. The call
+ *	itself returns at most a second later, whatever the daemon does.
+ * @res: the reply
+ *
+ * Return: 0 or a negative errno: -ETIMEDOUT (reason KTLS_R_TIMEOUT) when
+ * the peer or the daemon did not move in time; KTLSD_R_NO_SESSION when
+ * the daemon no longer keeps the session.
+ */
+KTLS_EXPORT int ktls_daemon_post_handshake_timeout(const char *socket_path,
+						   int fd, uint64_t session_id,
+						   const void *msg, size_t len,
+						   unsigned int timeout_ms,
+						   struct ktls_daemon_result *res)
+{
+	if (!len || len > KTLSD_MAX_MSG / 2)
+		return -EINVAL;
+	return session_call(socket_path, fd, KTLSD_MSG_POST_HANDSHAKE,
+			    session_id, KTLSD_A_MESSAGE, msg, len, timeout_ms,
+			    res);
 }
 
 /**
@@ -518,6 +598,9 @@ static int session_call(const char *path, int fd, __u16 type, uint64_t id,
  * @len: its length
  * @res: the reply
  *
+ * As ktls_daemon_post_handshake_timeout() with the daemon's default
+ * timeout: it never blocks for more than about half a minute.
+ *
  * Return: 0 or a negative errno (KTLSD_R_NO_SESSION when the daemon no
  * longer keeps the session).
  */
@@ -526,10 +609,33 @@ KTLS_EXPORT int ktls_daemon_post_handshake(const char *socket_path, int fd,
 					   const void *msg, size_t len,
 					   struct ktls_daemon_result *res)
 {
-	if (!len || len > KTLSD_MAX_MSG / 2)
-		return -EINVAL;
-	return session_call(socket_path, fd, KTLSD_MSG_POST_HANDSHAKE,
-			    session_id, KTLSD_A_MESSAGE, msg, len, res);
+	return ktls_daemon_post_handshake_timeout(socket_path, fd, session_id,
+						  msg, len, 0, res);
+}
+
+/**
+ * ktls_daemon_rekey_timeout() - have ktlsd rekey our side, bounded
+ * @socket_path: daemon socket or NULL
+ * @fd: the kTLS socket (the connection of the handshake)
+ * @session_id: from the handshake's result
+ * @request_peer: ask the peer to update its key too
+ * @timeout_ms: as for ktls_daemon_post_handshake_timeout()
+ * @res: the reply
+ *
+ * Return: 0 or a negative errno (-ETIMEDOUT: nothing changed, the
+ * KeyUpdate could not be sent in time).
+ */
+KTLS_EXPORT int ktls_daemon_rekey_timeout(const char *socket_path, int fd,
+					  uint64_t session_id,
+					  int request_peer,
+					  unsigned int timeout_ms,
+					  struct ktls_daemon_result *res)
+{
+	__u32 flags = request_peer ? KTLSD_REKEY_REQUEST_PEER : 0;
+
+	return session_call(socket_path, fd, KTLSD_MSG_REKEY, session_id,
+			    KTLSD_A_REKEY_FLAGS, &flags, sizeof(flags),
+			    timeout_ms, res);
 }
 
 /**
@@ -540,16 +646,16 @@ KTLS_EXPORT int ktls_daemon_post_handshake(const char *socket_path, int fd,
  * @request_peer: ask the peer to update its key too
  * @res: the reply
  *
+ * As ktls_daemon_rekey_timeout() with the daemon's default timeout.
+ *
  * Return: 0 or a negative errno.
  */
 KTLS_EXPORT int ktls_daemon_rekey(const char *socket_path, int fd,
 				  uint64_t session_id, int request_peer,
 				  struct ktls_daemon_result *res)
 {
-	__u32 flags = request_peer ? KTLSD_REKEY_REQUEST_PEER : 0;
-
-	return session_call(socket_path, fd, KTLSD_MSG_REKEY, session_id,
-			    KTLSD_A_REKEY_FLAGS, &flags, sizeof(flags), res);
+	return ktls_daemon_rekey_timeout(socket_path, fd, session_id,
+					 request_peer, 0, res);
 }
 
 /**
@@ -575,7 +681,7 @@ KTLS_EXPORT int ktls_daemon_stats(const char *socket_path, char *buf,
 	if (!len)
 		return -EINVAL;
 	buf[0] = '\0';
-	ret = start(socket_path, -1, msg, 0, KTLSD_MSG_STATS, &op, &res);
+	ret = start(socket_path, -1, msg, 0, KTLSD_MSG_STATS, 0, &op, &res);
 	if (ret)
 		return ret;
 	/* read it ourselves: the text is not part of struct ktls_daemon_result */

@@ -7,8 +7,11 @@
  * context (per server name rather than one per context).
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -37,19 +40,105 @@ KTLS_EXPORT int ktls_session_set_alpn(struct ktls_session *s,
 	return 0;
 }
 
+/* Which socket @fd is: its cookie (never reused) and its inode. */
+static int sock_identity(int fd, uint64_t *cookie, struct stat *st)
+{
+	socklen_t len = sizeof(*cookie);
+
+	if (fstat(fd, st))
+		return -errno;
+	if (!S_ISSOCK(st->st_mode))
+		return -ENOTSOCK;
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, cookie, &len))
+		*cookie = 0;
+	return 0;
+}
+
+/* @fd must be the socket the session was negotiated on, with kTLS on it. */
+static int same_socket(struct ktls_session *s, int fd)
+{
+	char ulp[16] = "";
+	socklen_t len = sizeof(ulp) - 1;
+	uint64_t cookie;
+	struct stat st;
+	int ret;
+
+	ret = sock_identity(fd, &cookie, &st);
+	if (ret)
+		return __ktls_fail(s, KTLS_R_INTERNAL, ret,
+				   "the descriptor handed back is not a socket");
+	if ((cookie && s->sock_cookie) ? cookie != s->sock_cookie :
+	    (st.st_dev != s->sock_dev || st.st_ino != s->sock_ino))
+		return __ktls_fail(s, KTLS_R_INTERNAL, -EBADF,
+				   "the descriptor handed back is not the connection this session was negotiated on");
+	if (getsockopt(fd, IPPROTO_TCP, TCP_ULP, ulp, &len) ||
+	    strcmp(ulp, "tls"))
+		return __ktls_fail(s, KTLS_R_INTERNAL, -ENOPROTOOPT,
+				   "the socket handed back has no kernel TLS (TCP_ULP is \"%s\")",
+				   ulp);
+	return 0;
+}
+
 /**
  * ktls_session_rebind() - the session's socket now has another descriptor
  * @s: session
- * @fd: descriptor of the same socket
+ * @fd: descriptor of the same socket, or -1 to let go of the current one
  *
  * A daemon closes its copy of a socket once the handshake is done and gets
- * a new copy when the application hands the socket back for a rekey.
+ * a new copy when the application hands the socket back for a rekey. The
+ * session remembers which socket it let go of, and takes back only that
+ * socket, still carrying kernel TLS: any other descriptor (another
+ * connection, a plain TCP socket) is refused, so that nothing of this
+ * session is ever written to a connection it does not protect. Binding
+ * starts a new piece of work: the last failure's reason is cleared.
  *
- * Return: 0.
+ * Return: 0, -EBADF when @fd is another socket, -ENOPROTOOPT when it has
+ * no kernel TLS, -ENOTSOCK (see ktls_reason_text()).
  */
 KTLS_EXPORT int ktls_session_rebind(struct ktls_session *s, int fd)
 {
+	int ret;
+
+	if (fd < 0) {
+		struct stat st;
+
+		if (s->fd >= 0 &&
+		    !sock_identity(s->fd, &s->sock_cookie, &st)) {
+			s->sock_dev = st.st_dev;
+			s->sock_ino = st.st_ino;
+			s->sock_known = true;
+		}
+		s->fd = -1;
+		return 0;
+	}
+	s->reason = KTLS_R_NONE;
+	s->text[0] = '\0';
+	if (s->sock_known) {
+		ret = same_socket(s, fd);
+		if (ret)
+			return ret;
+	}
 	s->fd = fd;
+	return 0;
+}
+
+/**
+ * ktls_session_set_send_timeout() - bound every send the session makes
+ * @s: session
+ * @timeout_ms: from now; 0 lets sends block as before
+ *
+ * Records the session sends itself (KeyUpdate, alerts, close_notify) wait
+ * for room in the socket buffer only until @timeout_ms from now have
+ * passed, then fail with -ETIMEDOUT and reason KTLS_R_TIMEOUT: a peer that
+ * stopped reading cannot hold the caller (such as a daemon's worker)
+ * forever. The socket's own blocking mode does not matter.
+ *
+ * Return: 0.
+ */
+KTLS_EXPORT int ktls_session_set_send_timeout(struct ktls_session *s,
+					      unsigned int timeout_ms)
+{
+	s->send_deadline = timeout_ms ? __ktls_now_ms() + timeout_ms : 0;
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <ktls/ktls.h>
 
 #ifndef SOL_TLS
@@ -120,6 +121,17 @@ struct ktls_session {
 	int keyupdates;
 
 	/*
+	 * Which socket the session belongs to, recorded when a daemon
+	 * lets go of its descriptor, so that a descriptor handed back later
+	 * is checked to be that same socket (SO_COOKIE, else the inode).
+	 */
+	bool sock_known;
+	uint64_t sock_cookie;
+	dev_t sock_dev;
+	ino_t sock_ino;
+	long long send_deadline;	/* __ktls_now_ms(); 0: block */
+
+	/*
 	 * Held while records go out and while keys change, so a sender
 	 * thread never puts data under an old key after a KeyUpdate, and
 	 * the wolfSSL object is used by one thread at a time. Recursive:
@@ -207,6 +219,10 @@ int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len);
 /* rekey.c */
 int __ktls_peer_key_update(struct ktls_session *s, int update_requested);
 int __ktls_tx_account(struct ktls_session *s, size_t bytes);
+
+/* deadline.c */
+long long __ktls_now_ms(void);
+int __ktls_wait_fd(int fd, short events, long long deadline);
 
 /* record_msg.c: a msghdr carrying one record and its content type */
 struct __ktls_typed_msg {

@@ -70,6 +70,32 @@ static int handle_ticket(struct ktls_session *s, const unsigned char *m,
 	return 0;
 }
 
+/*
+ * Never block past the session's deadline: a peer that stopped reading
+ * fills the send buffer, and a daemon's worker must not wait on it.
+ * A small record is queued whole or not at all.
+ */
+static ssize_t send_by_deadline(struct ktls_session *s, unsigned char type,
+				const void *buf, size_t len)
+{
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		n = ktls_fd_send_record(s->fd, type, buf, len, MSG_DONTWAIT);
+		if (n != -EAGAIN)
+			return n;
+		ret = __ktls_wait_fd(s->fd, POLLOUT, s->send_deadline);
+		if (ret == -ETIMEDOUT)
+			return __ktls_fail(s, KTLS_R_TIMEOUT, -ETIMEDOUT,
+					   "the peer does not read: its socket buffer stayed full until the deadline, so a %s record could not be sent",
+					   type == KTLS_CT_HANDSHAKE ? "handshake" :
+					   type == KTLS_CT_ALERT ? "alert" : "data");
+		if (ret)
+			return ret;
+	}
+}
+
 /* One record through kernel TLS, counted against the key's limit. */
 static int send_record(struct ktls_session *s, unsigned char type,
 		       const void *buf, size_t len, int flags)
@@ -79,7 +105,10 @@ static int send_record(struct ktls_session *s, unsigned char type,
 	if (!s->tx_kernel)
 		return -EINVAL;
 	__ktls_lock(s);
-	n = ktls_fd_send_record(s->fd, type, buf, len, flags);
+	if (s->send_deadline && !(flags & MSG_DONTWAIT))
+		n = send_by_deadline(s, type, buf, len);
+	else
+		n = ktls_fd_send_record(s->fd, type, buf, len, flags);
 	if (n >= 0)
 		s->tx_records++;
 	__ktls_unlock(s);
