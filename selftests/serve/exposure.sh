@@ -44,10 +44,19 @@ check "If-Modified-Since Last-Modified: 304" \
 check "If-Modified-Since a year ahead ($future): 200" \
 	[ "$(status "$U/hello.txt" -H "If-Modified-Since: $future")" = 200 ]
 
-# dotfiles: 404 like a missing file, folders too (no 301 or 403)
-for p in /.git/config /.env /sub/.htpasswd /.git /.git/ /%2egit/config \
-	 /.well-known/.secret /sub/../.env; do
-	check "$p: 404" [ "$(status "$U$p" --path-as-is)" = 404 ]
+# dotfiles: 404 like a missing file, folders too (no 301 or 403); one
+# curl, one connection for all
+hidden="/.git/config /.env /sub/.htpasswd /.git /.git/ /%2egit/config
+	/.well-known/.secret /sub/../.env"
+urls=()
+for p in $hidden; do
+	urls+=(-o /dev/null "$U$p")
+done
+curl_c --path-as-is -w '%{http_code}\n' "${urls[@]}" > "$T/hidden"
+i=0
+for p in $hidden; do
+	i=$((i + 1))
+	check "$p: 404" [ "$(sed -n "${i}p" "$T/hidden")" = 404 ]
 done
 check "/.well-known/security.txt: 200" \
 	[ "$(curl_c "$U/.well-known/security.txt")" = "Contact: mailto:security@example.com" ]
