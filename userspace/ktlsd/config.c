@@ -31,13 +31,15 @@ static void problem(struct parser *p, int line, const char *fmt, ...)
 
 static void problem(struct parser *p, int line, const char *fmt, ...)
 {
-	char msg[512], *out, **nl;
+	char raw[512], msg[1024], *out, **nl;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	if (asprintf(&out, "%s:%d: %s", p->file, line, msg) < 0)
+	ktlsd_sanitize(msg, sizeof(msg), raw);
+	/* names in the sentences are escaped; the path is ours to escape */
+	if (asprintf(&out, "%s:%d: %s", ktlsd_esc(p->file), line, msg) < 0)
 		return;
 	nl = realloc(p->pr->lines, (p->pr->n + 1) * sizeof(*nl));
 	if (!nl) {
@@ -203,7 +205,8 @@ static void parse_ids(struct parser *p, char *v, bool groups)
 			gid_t g;
 
 			if (resolve_gid(tok, &g)) {
-				problem(p, p->line, "unknown group \"%s\"", tok);
+				problem(p, p->line, "unknown group %s",
+					ktlsd_quote(tok));
 				continue;
 			}
 			id = g;
@@ -216,7 +219,8 @@ static void parse_ids(struct parser *p, char *v, bool groups)
 			uid_t u;
 
 			if (resolve_uid(tok, &u)) {
-				problem(p, p->line, "unknown user \"%s\"", tok);
+				problem(p, p->line, "unknown user %s",
+					ktlsd_quote(tok));
 				continue;
 			}
 			id = u;
@@ -256,12 +260,12 @@ static void global_key(struct parser *p, const char *k, char *v)
 			c->socket_mode = n;
 	} else if (!strcmp(k, "socket_group")) {
 		if (resolve_gid(v, &c->socket_gid))
-			problem(p, p->line, "unknown group \"%s\"", v);
+			problem(p, p->line, "unknown group %s", ktlsd_quote(v));
 	} else if (!strcmp(k, "user")) {
 		struct passwd *pw = getpwnam(v);
 
 		if (!pw) {
-			problem(p, p->line, "unknown user \"%s\"", v);
+			problem(p, p->line, "unknown user %s", ktlsd_quote(v));
 		} else {
 			ret = set_str(&c->user, v);
 			c->uid = pw->pw_uid;
@@ -335,7 +339,8 @@ static void global_key(struct parser *p, const char *k, char *v)
 		else
 			c->lock_memory = b;
 	} else {
-		problem(p, p->line, "unknown setting \"%s\" in [global]", k);
+		problem(p, p->line, "unknown setting %s in [global]",
+			ktlsd_quote(k));
 	}
 	if (ret)
 		problem(p, p->line, "out of memory");
@@ -436,8 +441,8 @@ static void profile_key(struct parser *p, const char *k, char *v)
 	} else if (!strcmp(k, "allow_gid")) {
 		parse_ids(p, v, true);
 	} else {
-		problem(p, p->line, "unknown setting \"%s\" in profile %s", k,
-			pf->name);
+		problem(p, p->line, "unknown setting %s in profile %s",
+			ktlsd_quote(k), pf->name);
 	}
 	if (ret)
 		problem(p, p->line, "out of memory");
@@ -458,7 +463,7 @@ static void section(struct parser *p, char *name)
 	}
 	if (strncmp(name, "profile", 7) || !isspace((unsigned char)name[7])) {
 		problem(p, p->line, "unknown section [%s]: use [global] or [profile NAME]",
-			name);
+			ktlsd_esc_text(name));
 		return;
 	}
 	name = trim(name + 7);
@@ -564,7 +569,7 @@ static void build_profile(struct parser *p, struct ktlsd_profile *pf)
 	ret = ktls_ctx_new(&cfg, &pf->ctx);
 	if (ret) {
 		problem(p, pf->line, "profile %s: %s", pf->name,
-			ktls_ctx_error(pf->ctx));
+			ktlsd_esc_text(ktls_ctx_error(pf->ctx)));
 		ktls_ctx_free(pf->ctx);
 		pf->ctx = NULL;
 	}

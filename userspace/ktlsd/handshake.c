@@ -247,13 +247,15 @@ static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 			const char *fmt, ...)
 {
-	char text[512];
+	char raw[512], text[1024];
 	va_list ap;
 	bool refused = reason >= KTLSD_R_BASE;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* the parts are escaped by the callers; this catches any they missed */
+	ktlsd_sanitize(text, sizeof(text), raw);
 	if (status >= 0)
 		status = -EPROTO;
 	ktlsd_stats_reason(reason);
@@ -267,7 +269,8 @@ static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 		  "%s peer=%s uid=%u pid=%d profile=%s role=%s result=%s ms=%lld: %s",
 		  j->req.type == KTLSD_MSG_HANDSHAKE ? "handshake" : "request",
 		  j->peer[0] ? j->peer : "-", (unsigned int)j->uid,
-		  (int)j->pid, j->req.profile[0] ? j->req.profile : "-",
+		  (int)j->pid,
+		  j->req.profile[0] ? ktlsd_esc(j->req.profile) : "-",
 		  role_name(j->req.role), ktls_daemon_reason_name(reason),
 		  ktlsd_now_ms() - j->start, text);
 	if (reply_begin(j, 1024)) {
@@ -297,9 +300,10 @@ static void fail_from_session(struct ktlsd_job *j, int ret)
 	/* libktls names the context's server name; ours is per request */
 	if (r == KTLS_R_HOSTNAME_MISMATCH && j->req.sni[0] &&
 	    !strstr(text, j->req.sni))
-		reply_error(j, ret, r, "%s (asked for %s)", text, j->req.sni);
+		reply_error(j, ret, r, "%s (asked for %s)",
+			    ktlsd_esc_text(text), ktlsd_quote(j->req.sni));
 	else
-		reply_error(j, ret, r, "%s", text);
+		reply_error(j, ret, r, "%s", ktlsd_esc_text(text));
 }
 
 static void keep_or_free(struct ktlsd_job *j, const struct ktls_info *info,
@@ -358,13 +362,16 @@ static void reply_ok(struct ktlsd_job *j)
 		atomic_fetch_add(&ktlsd_stats.resumed, 1);
 	ktlsd_stats_latency(ms);
 	ktlsd_log(LOG_INFO,
-		  "handshake peer=%s uid=%u pid=%d profile=%s role=%s result=ok version=%s cipher=%s alpn=%s sni=%s resumed=%d tx=%s rx=%s ms=%lld",
-		  j->peer, (unsigned int)j->uid, (int)j->pid, j->req.profile,
-		  role_name(j->req.role),
-		  info.version == KTLS_TLS_1_3 ? "1.3" : "1.2", info.cipher,
-		  info.alpn[0] ? info.alpn : "-",
-		  info.server_name[0] ? info.server_name : "-", info.resumed,
-		  ktls_carrier_name(info.tx), ktls_carrier_name(info.rx), ms);
+		  "handshake peer=%s uid=%u pid=%d profile=%s role=%s result=ok version=%s cipher=%s alpn=%s sni=%s resumed=%d tx=%s rx=%s ms=%lld subject=%s",
+		  j->peer, (unsigned int)j->uid, (int)j->pid,
+		  ktlsd_esc(j->req.profile), role_name(j->req.role),
+		  info.version == KTLS_TLS_1_3 ? "1.3" : "1.2",
+		  ktlsd_esc(info.cipher),
+		  info.alpn[0] ? ktlsd_esc(info.alpn) : "-",
+		  info.server_name[0] ? ktlsd_esc(info.server_name) : "-",
+		  info.resumed, ktls_carrier_name(info.tx),
+		  ktls_carrier_name(info.rx), ms,
+		  peer[0] ? ktlsd_esc(peer) : "-");
 	keep_or_free(j, &info, &id);
 	if (reply_begin(j, 2048)) {
 		j->state = KTLSD_JOB_REPLY;
@@ -438,7 +445,8 @@ static void start_handshake(struct ktlsd_job *j)
 			snprintf(j->req.sni, sizeof(j->req.sni), "%s", p->server_name);
 		if (j->req.sni[0] && ktls_session_set_server_name(j->s, j->req.sni)) {
 			reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
-				    "server name \"%s\" was rejected", j->req.sni);
+				    "server name %s was rejected",
+				    ktlsd_quote(j->req.sni));
 			return;
 		}
 		if (p->max_version == KTLS_TLS_1_2)
@@ -447,7 +455,7 @@ static void start_handshake(struct ktlsd_job *j)
 	}
 	if (alpn && ktls_session_set_alpn(j->s, alpn)) {
 		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
-			    "ALPN list \"%s\" was rejected", alpn);
+			    "ALPN list %s was rejected", ktlsd_quote(alpn));
 		return;
 	}
 	drive(j);
@@ -604,21 +612,22 @@ static void do_handshake(struct ktlsd_job *j)
 	p = ktlsd_profile_find(j->conf, j->req.profile);
 	if (!p) {
 		reply_error(j, -ENOENT, KTLSD_R_NO_PROFILE,
-			    "no profile \"%s\" in %s", j->req.profile,
-			    j->conf->path);
+			    "no profile %s in %s", ktlsd_quote(j->req.profile),
+			    ktlsd_esc(j->conf->path));
 		return;
 	}
 	if (!ktlsd_profile_allows(p, j->uid, j->gid, j->groups, j->ngroups)) {
 		reply_error(j, -EACCES, KTLSD_R_DENIED,
-			    "uid %u (gid %u) may not use profile \"%s\": add it to allow_uid or allow_gid in %s",
+			    "uid %u (gid %u) may not use profile %s: add it to allow_uid or allow_gid in %s",
 			    (unsigned int)j->uid, (unsigned int)j->gid,
-			    j->req.profile, j->conf->path);
+			    ktlsd_quote(j->req.profile),
+			    ktlsd_esc(j->conf->path));
 		return;
 	}
 	if (p->role != j->req.role) {
 		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
-			    "profile \"%s\" is for the %s role, the request asks for %s",
-			    j->req.profile, role_name(p->role),
+			    "profile %s is for the %s role, the request asks for %s",
+			    ktlsd_quote(j->req.profile), role_name(p->role),
 			    role_name(j->req.role));
 		return;
 	}
@@ -820,7 +829,8 @@ void ktlsd_job_client_event(struct ktlsd_job *j, unsigned int events)
 			ktlsd_log(LOG_INFO,
 				  "handshake peer=%s uid=%u pid=%d profile=%s result=client-gone ms=%lld",
 				  j->peer, (unsigned int)j->uid, (int)j->pid,
-				  j->req.profile, ktlsd_now_ms() - j->start);
+				  ktlsd_esc(j->req.profile),
+				  ktlsd_now_ms() - j->start);
 			close_peer(j);
 			if (j->state == KTLSD_JOB_QUEUED)
 				atomic_fetch_sub(&ktlsd_stats.queued, 1);

@@ -92,6 +92,10 @@ void ktlsd_problems_free(struct ktlsd_problems *pr);
 void ktlsd_log_init(bool use_syslog, int level);
 void ktlsd_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+const char *ktlsd_esc(const char *s);
+const char *ktlsd_quote(const char *s);
+const char *ktlsd_esc_text(const char *s);
+void ktlsd_sanitize(char *out, size_t cap, const char *s);
 
 #define KTLSD_LAT_BUCKETS	13
 struct ktlsd_stats {
