@@ -632,6 +632,8 @@ static void do_handshake(struct ktlsd_job *j)
 		return;
 	}
 	j->prof = p;
+	/* the request's own timeout; start_handshake() bounds it */
+	j->timeout_ms = j->req.timeout_ms;
 	/* first come, first served: nobody overtakes the queue */
 	ret = atomic_load(&ktlsd_stats.queued) ? -EBUSY :
 	      ktlsd_slot_get(j->conf, j->uid);
