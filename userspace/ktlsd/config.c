@@ -300,12 +300,20 @@ static void global_key(struct parser *p, const char *k, char *v)
 	} else if (!strcmp(k, "max_per_uid")) {
 		if (parse_uint(v, 1000000, &c->max_per_uid) || !c->max_per_uid)
 			problem(p, p->line, "max_per_uid must be 1 to 1000000");
+	} else if (!strcmp(k, "max_pending_per_uid")) {
+		if (parse_uint(v, 1000000, &c->max_pending_per_uid) ||
+		    !c->max_pending_per_uid)
+			problem(p, p->line, "max_pending_per_uid must be 1 to 1000000");
 	} else if (!strcmp(k, "queue")) {
 		if (parse_uint(v, 1000000, &c->queue_max))
 			problem(p, p->line, "queue must be 0 to 1000000");
 	} else if (!strcmp(k, "keep_sessions")) {
 		if (parse_uint(v, 1000000, &c->keep_max))
 			problem(p, p->line, "keep_sessions must be 0 to 1000000");
+	} else if (!strcmp(k, "keep_sessions_per_uid")) {
+		if (parse_uint(v, 1000000, &c->keep_per_uid) ||
+		    !c->keep_per_uid)
+			problem(p, p->line, "keep_sessions_per_uid must be 1 to 1000000");
 	} else if (!strcmp(k, "keep_time")) {
 		if (parse_duration(v, &c->keep_ms))
 			problem(p, p->line, "keep_time must be a duration like 60s");
@@ -586,8 +594,10 @@ static void defaults(struct ktlsd_conf *c)
 	c->drain_timeout_ms = 5000;
 	c->max_handshakes = 4096;
 	c->max_per_uid = 1024;
+	c->max_pending_per_uid = 2048;
 	c->queue_max = 4096;
 	c->keep_max = 1024;
+	c->keep_per_uid = 256;
 	c->keep_ms = 60000;
 	c->tickets_max = 1024;
 	c->ticket_ms = 3600000;
