@@ -19,6 +19,10 @@
  *                                            attrpastend, nofd, twofds,
  *                                            dupattr, truncated, notsock)
  *
+ * --probe-after FILE: after the handshake, wait until FILE exists, then
+ * ask ktlsd whether it still keeps the session (a handed-back handshake
+ * message it never accepts: "probe reason=no-session" when it is gone).
+ *
  * Result lines on stdout: "ok version=... cipher=..." or
  * "error status=N reason=NAME: sentence". Exit 0 when every handshake
  * succeeded (raw: when the daemon answered with an error), else 1.
@@ -51,7 +55,7 @@
 #endif
 
 static struct ktls_daemon_request req;
-static const char *send_file, *recv_file;
+static const char *send_file, *recv_file, *probe_file;
 static int count = 1;
 static bool handback, rekey, http, echo;
 
@@ -294,6 +298,32 @@ static int do_echo(int fd, uint64_t sid)
 	return ret;
 }
 
+/*
+ * Is the session still kept? A Finished message is never a valid
+ * hand-back: a kept session is refused for that (and stays kept), a
+ * forgotten one with no-session.
+ */
+static int do_probe(int fd, uint64_t sid)
+{
+	static const unsigned char finished[4] = { 20, 0, 0, 0 };
+	struct ktls_daemon_result res;
+	int i, ret;
+
+	for (i = 0; i < 1200 && access(probe_file, F_OK); i++)
+		usleep(100000);
+	if (i == 1200) {
+		fprintf(stderr, "probe: %s never appeared\n", probe_file);
+		return 1;
+	}
+	ret = ktls_daemon_post_handshake(req.socket_path, fd, sid, finished,
+					 sizeof(finished), &res);
+	printf("probe reason=%s: %s\n",
+	       ret ? ktls_daemon_reason_name(res.reason) : "none",
+	       ret ? res.text : "accepted");
+	fflush(stdout);
+	return 0;
+}
+
 static int after_handshake(int fd, const struct ktls_daemon_result *r)
 {
 	struct ktls_daemon_result res;
@@ -301,6 +331,8 @@ static int after_handshake(int fd, const struct ktls_daemon_result *r)
 
 	if (http)
 		return do_http(fd);
+	if (probe_file)
+		return do_probe(fd, r->session_id);
 
 	if (rekey) {
 		ret = ktls_daemon_rekey(req.socket_path, fd, r->session_id, 1,
@@ -827,6 +859,7 @@ static void usage(void)
 	fputs("usage: ktlsd-client [--socket P] [--profile NAME] [--client-profile NAME]\n"
 	      "         [--sni NAME] [--alpn LIST] [--timeout MS] [--count N]\n"
 	      "         [--send FILE] [--recv FILE|-] [--handback] [--rekey] [--http] [--echo]\n"
+	      "         [--probe-after FILE]\n"
 	      "         { accept PORT | connect HOST:PORT | pairs N | stuck N | raw KIND }\n",
 	      stderr);
 }
@@ -847,6 +880,7 @@ int main(int argc, char **argv)
 		{ "rekey", no_argument, NULL, 'R' },
 		{ "http", no_argument, NULL, 'h' },
 		{ "echo", no_argument, NULL, 'e' },
+		{ "probe-after", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *client_profile = "client";
@@ -893,6 +927,9 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			echo = true;
+			break;
+		case 'W':
+			probe_file = optarg;
 			break;
 		default:
 			usage();

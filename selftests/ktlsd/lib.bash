@@ -123,3 +123,48 @@ pass()
 	CHECKS=$((CHECKS + 1))
 	echo "ok $CHECKS - $*"
 }
+# restart_ktlsd [OPTIONS...]: stop the daemon if it runs, start it on $CONF
+restart_ktlsd()
+{
+	if [ -n "$KTLSD_PID" ]; then
+		kill $KTLSD_PID
+		wait $KTLSD_PID 2>/dev/null
+	fi
+	start_ktlsd "$@"
+}
+
+# ktlsd_stats: the daemon's counters into $T/stats
+ktlsd_stats()
+{
+	ktlsd --stats -s "$SOCK" > "$T/stats" || fail "stats"
+}
+
+# wait_stats REGEX...: until the daemon's counters match every REGEX
+wait_stats()
+{
+	local r ok end=$((SECONDS + 60))
+	while ((SECONDS < end)); do
+		ktlsd_stats
+		ok=1
+		for r in "$@"; do
+			grep -Eq "$r" "$T/stats" || ok=
+		done
+		[ -n "$ok" ] && return 0
+		sleep 0.1
+	done
+	fail "counters never matched $*: $(grep -v '^#' "$T/stats" | tail -8)"
+}
+
+# rev_server: openssl s_server on port $SERVER for one client handshake
+# (-rev: it reads no stdin, answers lines reversed, ends when the client
+# goes)
+rev_server()
+{
+	SERVER=$(free_port)
+	openssl s_server -accept "$SERVER" -cert "$P/server-ec.crt" \
+		-key "$P/server-ec.key" -cert_chain "$P/intermediates.pem" \
+		-naccept 1 -rev > /dev/null 2>&1 &
+	track $!
+	wait_port "$SERVER" 60
+}
+

@@ -4,7 +4,8 @@
 # Peers that misbehave end only their own handshake: silence (timeout),
 # garbage (not TLS), a hang-up in the middle of a ClientHello; and an
 # application that dies after passing its socket. Meanwhile other
-# handshakes go through, and no descriptor leaks.
+# handshakes go through, and no descriptor leaks. A request's own timeout
+# (TIMEOUT_MS) is honoured, within max_timeout.
 #
 #   bash /dev/tcp peer --TCP--> ktlsd-client accept --fd--> ktlsd
 #                               ktlsd-client pairs  --fds-->   (at once)
@@ -22,7 +23,7 @@ peer()
 {
 	local port pid
 	port=$(free_port)
-	"$CLIENT" accept "$port" > "$T/app" 2>&1 &
+	"$CLIENT" $APP_OPTS accept "$port" > "$T/app" 2>&1 &
 	pid=$!
 	wait_port "$port"
 	exec 3<>"/dev/tcp/127.0.0.1/$port"
@@ -73,3 +74,19 @@ pass "application killed mid-handshake: ktlsd drops the handshake"
 
 ktlsd_alive
 same_fds
+
+# the request's own timeout, shorter than the configured one; and a
+# longer one cut to max_timeout
+kill $KTLSD_PID; wait $KTLSD_PID 2>/dev/null
+write_conf "handshake_timeout = 60s" "max_timeout = 2s"
+start_ktlsd
+APP_OPTS="--timeout 1000"
+peer ":" && fail "silent peer, 1 s request timeout: handshake succeeded"
+expect_line "$T/app" '^error status=-110 reason=timeout: peer stalled: handshake not finished after 1000 ms' \
+	"request timeout 1000 ms"
+pass "request's timeout of 1000 ms is honoured (configured 60 s)"
+APP_OPTS="--timeout 600000"
+peer ":" && fail "silent peer, 600 s request timeout: handshake succeeded"
+expect_line "$T/app" '^error status=-110 reason=timeout: peer stalled: handshake not finished after 2000 ms' \
+	"request timeout 600 s, max_timeout 2 s"
+pass "request's timeout of 600 s is cut to max_timeout = 2 s"

@@ -31,13 +31,15 @@ static void problem(struct parser *p, int line, const char *fmt, ...)
 
 static void problem(struct parser *p, int line, const char *fmt, ...)
 {
-	char msg[512], *out, **nl;
+	char raw[512], msg[1024], *out, **nl;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	if (asprintf(&out, "%s:%d: %s", p->file, line, msg) < 0)
+	ktlsd_sanitize(msg, sizeof(msg), raw);
+	/* names in the sentences are escaped; the path is ours to escape */
+	if (asprintf(&out, "%s:%d: %s", ktlsd_esc(p->file), line, msg) < 0)
 		return;
 	nl = realloc(p->pr->lines, (p->pr->n + 1) * sizeof(*nl));
 	if (!nl) {
@@ -203,7 +205,8 @@ static void parse_ids(struct parser *p, char *v, bool groups)
 			gid_t g;
 
 			if (resolve_gid(tok, &g)) {
-				problem(p, p->line, "unknown group \"%s\"", tok);
+				problem(p, p->line, "unknown group %s",
+					ktlsd_quote(tok));
 				continue;
 			}
 			id = g;
@@ -216,7 +219,8 @@ static void parse_ids(struct parser *p, char *v, bool groups)
 			uid_t u;
 
 			if (resolve_uid(tok, &u)) {
-				problem(p, p->line, "unknown user \"%s\"", tok);
+				problem(p, p->line, "unknown user %s",
+					ktlsd_quote(tok));
 				continue;
 			}
 			id = u;
@@ -256,12 +260,12 @@ static void global_key(struct parser *p, const char *k, char *v)
 			c->socket_mode = n;
 	} else if (!strcmp(k, "socket_group")) {
 		if (resolve_gid(v, &c->socket_gid))
-			problem(p, p->line, "unknown group \"%s\"", v);
+			problem(p, p->line, "unknown group %s", ktlsd_quote(v));
 	} else if (!strcmp(k, "user")) {
 		struct passwd *pw = getpwnam(v);
 
 		if (!pw) {
-			problem(p, p->line, "unknown user \"%s\"", v);
+			problem(p, p->line, "unknown user %s", ktlsd_quote(v));
 		} else {
 			ret = set_str(&c->user, v);
 			c->uid = pw->pw_uid;
@@ -296,12 +300,20 @@ static void global_key(struct parser *p, const char *k, char *v)
 	} else if (!strcmp(k, "max_per_uid")) {
 		if (parse_uint(v, 1000000, &c->max_per_uid) || !c->max_per_uid)
 			problem(p, p->line, "max_per_uid must be 1 to 1000000");
+	} else if (!strcmp(k, "max_pending_per_uid")) {
+		if (parse_uint(v, 1000000, &c->max_pending_per_uid) ||
+		    !c->max_pending_per_uid)
+			problem(p, p->line, "max_pending_per_uid must be 1 to 1000000");
 	} else if (!strcmp(k, "queue")) {
 		if (parse_uint(v, 1000000, &c->queue_max))
 			problem(p, p->line, "queue must be 0 to 1000000");
 	} else if (!strcmp(k, "keep_sessions")) {
 		if (parse_uint(v, 1000000, &c->keep_max))
 			problem(p, p->line, "keep_sessions must be 0 to 1000000");
+	} else if (!strcmp(k, "keep_sessions_per_uid")) {
+		if (parse_uint(v, 1000000, &c->keep_per_uid) ||
+		    !c->keep_per_uid)
+			problem(p, p->line, "keep_sessions_per_uid must be 1 to 1000000");
 	} else if (!strcmp(k, "keep_time")) {
 		if (parse_duration(v, &c->keep_ms))
 			problem(p, p->line, "keep_time must be a duration like 60s");
@@ -335,7 +347,8 @@ static void global_key(struct parser *p, const char *k, char *v)
 		else
 			c->lock_memory = b;
 	} else {
-		problem(p, p->line, "unknown setting \"%s\" in [global]", k);
+		problem(p, p->line, "unknown setting %s in [global]",
+			ktlsd_quote(k));
 	}
 	if (ret)
 		problem(p, p->line, "out of memory");
@@ -434,8 +447,8 @@ static void profile_key(struct parser *p, const char *k, char *v)
 	} else if (!strcmp(k, "allow_gid")) {
 		parse_ids(p, v, true);
 	} else {
-		problem(p, p->line, "unknown setting \"%s\" in profile %s", k,
-			pf->name);
+		problem(p, p->line, "unknown setting %s in profile %s",
+			ktlsd_quote(k), pf->name);
 	}
 	if (ret)
 		problem(p, p->line, "out of memory");
@@ -456,7 +469,7 @@ static void section(struct parser *p, char *name)
 	}
 	if (strncmp(name, "profile", 7) || !isspace((unsigned char)name[7])) {
 		problem(p, p->line, "unknown section [%s]: use [global] or [profile NAME]",
-			name);
+			ktlsd_esc_text(name));
 		return;
 	}
 	name = trim(name + 7);
@@ -562,7 +575,7 @@ static void build_profile(struct parser *p, struct ktlsd_profile *pf)
 	ret = ktls_ctx_new(&cfg, &pf->ctx);
 	if (ret) {
 		problem(p, pf->line, "profile %s: %s", pf->name,
-			ktls_ctx_error(pf->ctx));
+			ktlsd_esc_text(ktls_ctx_error(pf->ctx)));
 		ktls_ctx_free(pf->ctx);
 		pf->ctx = NULL;
 	}
@@ -579,8 +592,10 @@ static void defaults(struct ktlsd_conf *c)
 	c->drain_timeout_ms = 5000;
 	c->max_handshakes = 4096;
 	c->max_per_uid = 1024;
+	c->max_pending_per_uid = 2048;
 	c->queue_max = 4096;
 	c->keep_max = 1024;
+	c->keep_per_uid = 256;
 	c->keep_ms = 60000;
 	c->tickets_max = 1024;
 	c->ticket_ms = 3600000;

@@ -21,14 +21,60 @@
 
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * What each uid holds, so that no uid can starve the others: handshakes
+ * in flight (max_per_uid), connections accepted and not yet answered
+ * (max_pending_per_uid, each worth up to two descriptors), and when it
+ * was last given a slot (the queue serves the least recently served uid
+ * first). An entry lives while the uid holds anything.
+ */
 struct uid_count {
 	struct uid_count *next;
 	uid_t uid;
 	unsigned int n;
+	unsigned int pending;
+	unsigned long served;
+	bool capped;		/* at max_pending_per_uid: logged once */
 };
 
 static struct uid_count *uid_counts;
 static unsigned int slots_used;
+static unsigned long serve_clock;
+
+/* Under slot_lock. */
+static struct uid_count **uid_find(uid_t uid)
+{
+	struct uid_count **pp;
+
+	for (pp = &uid_counts; *pp; pp = &(*pp)->next)
+		if ((*pp)->uid == uid)
+			break;
+	return pp;
+}
+
+/* Under slot_lock: the entry for @uid, made if missing; NULL: no memory. */
+static struct uid_count *uid_get(uid_t uid)
+{
+	struct uid_count **pp = uid_find(uid);
+
+	if (!*pp) {
+		*pp = calloc(1, sizeof(**pp));
+		if (*pp)
+			(*pp)->uid = uid;
+	}
+	return *pp;
+}
+
+/* Under slot_lock: forget @uid when it holds nothing any more. */
+static void uid_drop_idle(uid_t uid)
+{
+	struct uid_count **pp = uid_find(uid), *u = *pp;
+
+	if (u && !u->n && !u->pending) {
+		*pp = u->next;
+		free(u);
+	}
+}
 
 /**
  * ktlsd_slot_get() - take a handshake slot for @uid
@@ -44,25 +90,19 @@ int ktlsd_slot_get(const struct ktlsd_conf *conf, uid_t uid)
 	int ret = 0;
 
 	pthread_mutex_lock(&slot_lock);
-	for (u = uid_counts; u; u = u->next)
-		if (u->uid == uid)
-			break;
+	u = *uid_find(uid);
 	if (slots_used >= conf->max_handshakes) {
 		ret = -EBUSY;
 	} else if (u && u->n >= conf->max_per_uid) {
 		ret = -EUSERS;
 	} else {
+		u = uid_get(uid);
 		if (!u) {
-			u = calloc(1, sizeof(*u));
-			if (!u) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			u->uid = uid;
-			u->next = uid_counts;
-			uid_counts = u;
+			ret = -ENOMEM;
+			goto out;
 		}
 		u->n++;
+		u->served = ++serve_clock;
 		slots_used++;
 	}
 out:
@@ -78,20 +118,78 @@ out:
  */
 void ktlsd_slot_put(uid_t uid)
 {
-	struct uid_count **pp, *u;
+	struct uid_count *u;
 
 	pthread_mutex_lock(&slot_lock);
-	for (pp = &uid_counts; *pp; pp = &(*pp)->next)
-		if ((*pp)->uid == uid)
-			break;
-	u = *pp;
-	if (u && !--u->n) {
-		*pp = u->next;
-		free(u);
-	}
+	u = *uid_find(uid);
+	if (u && u->n)
+		u->n--;
+	uid_drop_idle(uid);
 	slots_used--;
 	pthread_mutex_unlock(&slot_lock);
 	atomic_fetch_sub(&ktlsd_stats.in_flight, 1);
+	/* the queue may be another worker's: each serves its own */
+	if (atomic_load(&ktlsd_stats.queued))
+		ktlsd_workers_wake();
+}
+
+/**
+ * ktlsd_uid_served() - when @uid was last given a handshake slot
+ * @uid: uid
+ *
+ * Return: a stamp that grows with every slot given, 0 for never (or not
+ * since @uid last held nothing).
+ */
+unsigned long ktlsd_uid_served(uid_t uid)
+{
+	struct uid_count *u;
+	unsigned long v;
+
+	pthread_mutex_lock(&slot_lock);
+	u = *uid_find(uid);
+	v = u ? u->served : 0;
+	pthread_mutex_unlock(&slot_lock);
+	return v;
+}
+
+/*
+ * Count an accepted connection against its uid. Return: 0, -EUSERS at
+ * max_pending_per_uid (*first set the first time since the uid last
+ * held nothing: one log line per episode, not one per connection), -ENOMEM.
+ */
+static int pending_get(const struct ktlsd_conf *conf, uid_t uid, bool *first)
+{
+	struct uid_count *u;
+	int ret = 0;
+
+	*first = false;
+	pthread_mutex_lock(&slot_lock);
+	u = uid_get(uid);
+	if (!u) {
+		ret = -ENOMEM;
+	} else if (u->pending >= conf->max_pending_per_uid) {
+		*first = !u->capped;
+		u->capped = true;
+		ret = -EUSERS;
+	} else {
+		u->pending++;
+	}
+	if (ret)
+		uid_drop_idle(uid);
+	pthread_mutex_unlock(&slot_lock);
+	return ret;
+}
+
+static void pending_put(uid_t uid)
+{
+	struct uid_count *u;
+
+	pthread_mutex_lock(&slot_lock);
+	u = *uid_find(uid);
+	if (u && u->pending)
+		u->pending--;
+	uid_drop_idle(uid);
+	pthread_mutex_unlock(&slot_lock);
 }
 
 static void close_peer(struct ktlsd_job *j)
@@ -107,6 +205,46 @@ static void close_peer(struct ktlsd_job *j)
 	j->tfd = -1;
 }
 
+/*
+ * A uid at max_pending_per_uid: its new connection is closed at once,
+ * before its request is read, because what it would exhaust is our
+ * descriptors. The refusal is written first; an application that has
+ * not sent its request yet may see EPIPE or ECONNRESET instead.
+ */
+static void refuse_pending(const struct ktlsd_conf *conf,
+			   const struct ktlsd_job *j, bool first)
+{
+	unsigned char msg[512];
+	struct ktlsd_hdr h = {
+		.magic = KTLSD_MAGIC,
+		.version = KTLSD_PROTO_VERSION,
+		.type = KTLSD_MSG_REPLY,
+	};
+	char text[200];
+	size_t off = 0;
+	unsigned char *a = msg + sizeof(h);
+	size_t cap = sizeof(msg) - sizeof(h);
+
+	snprintf(text, sizeof(text),
+		 "uid %u already has max_pending_per_uid = %u requests open: ktlsd closed this one unread",
+		 (unsigned int)j->uid, conf->max_pending_per_uid);
+	atomic_fetch_add(&ktlsd_stats.refused, 1);
+	ktlsd_stats_reason(KTLSD_R_BUSY);
+	/* one line per episode: the refusals themselves could flood the log */
+	if (first)
+		ktlsd_log(LOG_WARNING,
+			  "request uid=%u pid=%d result=busy: %s (logged once until the uid's requests are all answered)",
+			  (unsigned int)j->uid, (int)j->pid, text);
+	ktlsd_attr_put_u32(a, cap, &off, KTLSD_A_STATUS, (__u32)-EBUSY);
+	ktlsd_attr_put_u32(a, cap, &off, KTLSD_A_REASON, KTLSD_R_BUSY);
+	ktlsd_attr_put_str(a, cap, &off, KTLSD_A_REASON_TEXT, text);
+	h.len = off;
+	memcpy(msg, &h, sizeof(h));
+	if (send(j->cfd, msg, sizeof(h) + off, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		ktlsd_log(LOG_DEBUG, "uid %u: refusal not sent: %s",
+			  (unsigned int)j->uid, strerror(errno));
+}
+
 /**
  * ktlsd_job_new() - a job for a freshly accepted application connection
  * @w: worker
@@ -120,6 +258,8 @@ struct ktlsd_job *ktlsd_job_new(struct ktlsd_worker *w, int cfd)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct ktlsd_job *j;
+	bool first;
+	int ret;
 
 	j = calloc(1, sizeof(*j));
 	if (!j)
@@ -140,12 +280,23 @@ struct ktlsd_job *ktlsd_job_new(struct ktlsd_worker *w, int cfd)
 		j->ngroups = len / sizeof(gid_t);
 	conf = ktlsd_current_conf();
 	j->deadline = j->start + conf->request_timeout_ms;
+	ret = pending_get(conf, j->uid, &first);
+	if (ret == -EUSERS) {
+		refuse_pending(conf, j, first);
+		ktlsd_conf_put(conf);
+		goto err_free;
+	}
 	ktlsd_conf_put(conf);
+	if (ret)
+		goto err_free;
+	j->pending = true;
 	if (ktlsd_epoll_set(w, cfd, &j->hc, EPOLLIN | EPOLLRDHUP,
 			    &j->cfd_added))
-		goto err_free;
+		goto err_pending;
 	return j;
 
+err_pending:
+	pending_put(j->uid);
 err_free:
 	free(j);
 err_close:
@@ -165,6 +316,8 @@ void ktlsd_job_free(struct ktlsd_job *j)
 	ktls_session_free(j->s);
 	if (j->slot)
 		ktlsd_slot_put(j->uid);
+	if (j->pending)
+		pending_put(j->uid);
 	if (j->state == KTLSD_JOB_QUEUED)
 		atomic_fetch_sub(&ktlsd_stats.queued, 1);
 	ktlsd_conf_put(j->conf);
@@ -247,13 +400,15 @@ static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 			const char *fmt, ...)
 {
-	char text[512];
+	char raw[512], text[1024];
 	va_list ap;
 	bool refused = reason >= KTLSD_R_BASE;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* the parts are escaped by the callers; this catches any they missed */
+	ktlsd_sanitize(text, sizeof(text), raw);
 	if (status >= 0)
 		status = -EPROTO;
 	ktlsd_stats_reason(reason);
@@ -267,7 +422,8 @@ static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 		  "%s peer=%s uid=%u pid=%d profile=%s role=%s result=%s ms=%lld: %s",
 		  j->req.type == KTLSD_MSG_HANDSHAKE ? "handshake" : "request",
 		  j->peer[0] ? j->peer : "-", (unsigned int)j->uid,
-		  (int)j->pid, j->req.profile[0] ? j->req.profile : "-",
+		  (int)j->pid,
+		  j->req.profile[0] ? ktlsd_esc(j->req.profile) : "-",
 		  role_name(j->req.role), ktls_daemon_reason_name(reason),
 		  ktlsd_now_ms() - j->start, text);
 	if (reply_begin(j, 1024)) {
@@ -297,9 +453,10 @@ static void fail_from_session(struct ktlsd_job *j, int ret)
 	/* libktls names the context's server name; ours is per request */
 	if (r == KTLS_R_HOSTNAME_MISMATCH && j->req.sni[0] &&
 	    !strstr(text, j->req.sni))
-		reply_error(j, ret, r, "%s (asked for %s)", text, j->req.sni);
+		reply_error(j, ret, r, "%s (asked for %s)",
+			    ktlsd_esc_text(text), ktlsd_quote(j->req.sni));
 	else
-		reply_error(j, ret, r, "%s", text);
+		reply_error(j, ret, r, "%s", ktlsd_esc_text(text));
 }
 
 static void keep_or_free(struct ktlsd_job *j, const struct ktls_info *info,
@@ -358,13 +515,16 @@ static void reply_ok(struct ktlsd_job *j)
 		atomic_fetch_add(&ktlsd_stats.resumed, 1);
 	ktlsd_stats_latency(ms);
 	ktlsd_log(LOG_INFO,
-		  "handshake peer=%s uid=%u pid=%d profile=%s role=%s result=ok version=%s cipher=%s alpn=%s sni=%s resumed=%d tx=%s rx=%s ms=%lld",
-		  j->peer, (unsigned int)j->uid, (int)j->pid, j->req.profile,
-		  role_name(j->req.role),
-		  info.version == KTLS_TLS_1_3 ? "1.3" : "1.2", info.cipher,
-		  info.alpn[0] ? info.alpn : "-",
-		  info.server_name[0] ? info.server_name : "-", info.resumed,
-		  ktls_carrier_name(info.tx), ktls_carrier_name(info.rx), ms);
+		  "handshake peer=%s uid=%u pid=%d profile=%s role=%s result=ok version=%s cipher=%s alpn=%s sni=%s resumed=%d tx=%s rx=%s ms=%lld subject=%s",
+		  j->peer, (unsigned int)j->uid, (int)j->pid,
+		  ktlsd_esc(j->req.profile), role_name(j->req.role),
+		  info.version == KTLS_TLS_1_3 ? "1.3" : "1.2",
+		  ktlsd_esc(info.cipher),
+		  info.alpn[0] ? ktlsd_esc(info.alpn) : "-",
+		  info.server_name[0] ? ktlsd_esc(info.server_name) : "-",
+		  info.resumed, ktls_carrier_name(info.tx),
+		  ktls_carrier_name(info.rx), ms,
+		  peer[0] ? ktlsd_esc(peer) : "-");
 	keep_or_free(j, &info, &id);
 	if (reply_begin(j, 2048)) {
 		j->state = KTLSD_JOB_REPLY;
@@ -457,7 +617,8 @@ static void start_handshake(struct ktlsd_job *j)
 			snprintf(j->req.sni, sizeof(j->req.sni), "%s", p->server_name);
 		if (j->req.sni[0] && ktls_session_set_server_name(j->s, j->req.sni)) {
 			reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
-				    "server name \"%s\" was rejected", j->req.sni);
+				    "server name %s was rejected",
+				    ktlsd_quote(j->req.sni));
 			return;
 		}
 		if (p->max_version == KTLS_TLS_1_2)
@@ -466,7 +627,7 @@ static void start_handshake(struct ktlsd_job *j)
 	}
 	if (alpn && ktls_session_set_alpn(j->s, alpn)) {
 		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
-			    "ALPN list \"%s\" was rejected", alpn);
+			    "ALPN list %s was rejected", ktlsd_quote(alpn));
 		return;
 	}
 	drive(j);
@@ -476,15 +637,18 @@ static void start_handshake(struct ktlsd_job *j)
  * ktlsd_job_admit() - start a queued handshake if a slot is free
  * @j: job in KTLSD_JOB_QUEUED
  *
- * Return: true when it left the queue.
+ * Return: 0 when it left the queue, -EBUSY when no slot is free, -EUSERS
+ * when its uid is at max_per_uid, -ENOMEM.
  */
-bool ktlsd_job_admit(struct ktlsd_job *j)
+int ktlsd_job_admit(struct ktlsd_job *j)
 {
-	if (ktlsd_slot_get(j->conf, j->uid))
-		return false;
+	int ret = ktlsd_slot_get(j->conf, j->uid);
+
+	if (ret)
+		return ret;
 	j->slot = true;
 	start_handshake(j);
-	return true;
+	return 0;
 }
 
 /* ---- requests ---------------------------------------------------------- */
@@ -669,27 +833,35 @@ static void do_handshake(struct ktlsd_job *j)
 	p = ktlsd_profile_find(j->conf, j->req.profile);
 	if (!p) {
 		reply_error(j, -ENOENT, KTLSD_R_NO_PROFILE,
-			    "no profile \"%s\" in %s", j->req.profile,
-			    j->conf->path);
+			    "no profile %s in %s", ktlsd_quote(j->req.profile),
+			    ktlsd_esc(j->conf->path));
 		return;
 	}
 	if (!ktlsd_profile_allows(p, j->uid, j->gid, j->groups, j->ngroups)) {
 		reply_error(j, -EACCES, KTLSD_R_DENIED,
-			    "uid %u (gid %u) may not use profile \"%s\": add it to allow_uid or allow_gid in %s",
+			    "uid %u (gid %u) may not use profile %s: add it to allow_uid or allow_gid in %s",
 			    (unsigned int)j->uid, (unsigned int)j->gid,
-			    j->req.profile, j->conf->path);
+			    ktlsd_quote(j->req.profile),
+			    ktlsd_esc(j->conf->path));
 		return;
 	}
 	if (p->role != j->req.role) {
 		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
-			    "profile \"%s\" is for the %s role, the request asks for %s",
-			    j->req.profile, role_name(p->role),
+			    "profile %s is for the %s role, the request asks for %s",
+			    ktlsd_quote(j->req.profile), role_name(p->role),
 			    role_name(j->req.role));
 		return;
 	}
 	j->prof = p;
-	/* first come, first served: nobody overtakes the queue */
-	ret = atomic_load(&ktlsd_stats.queued) ? -EBUSY :
+	/* the request's own timeout; start_handshake() bounds it */
+	j->timeout_ms = j->req.timeout_ms;
+	/*
+	 * While others wait, a newcomer waits too, and the worker's next
+	 * pass over the queue (right after this batch) picks whom to serve:
+	 * the least recently served uid first, skipping uids at
+	 * max_per_uid, so that no uid holds back the others.
+	 */
+	ret = atomic_load(&ktlsd_stats.queued) ? -EAGAIN :
 	      ktlsd_slot_get(j->conf, j->uid);
 	if (!ret) {
 		j->slot = true;
@@ -703,6 +875,7 @@ static void do_handshake(struct ktlsd_job *j)
 		j->deadline = ktlsd_now_ms() + j->conf->queue_timeout_ms;
 		ktlsd_epoll_set(j->w, j->cfd, &j->hc, EPOLLRDHUP,
 				&j->cfd_added);
+		j->w->admit_now = true;
 		return;
 	}
 	if (ret == -EUSERS)
@@ -885,7 +1058,8 @@ void ktlsd_job_client_event(struct ktlsd_job *j, unsigned int events)
 			ktlsd_log(LOG_INFO,
 				  "handshake peer=%s uid=%u pid=%d profile=%s result=client-gone ms=%lld",
 				  j->peer, (unsigned int)j->uid, (int)j->pid,
-				  j->req.profile, ktlsd_now_ms() - j->start);
+				  ktlsd_esc(j->req.profile),
+				  ktlsd_now_ms() - j->start);
 			close_peer(j);
 			if (j->state == KTLSD_JOB_QUEUED)
 				atomic_fetch_sub(&ktlsd_stats.queued, 1);

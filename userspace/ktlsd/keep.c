@@ -58,12 +58,66 @@ static struct ktlsd_kept *unlink_oldest(void)
 	return k;
 }
 
+#define MAX_TALLY	64
+
+/*
+ * Which kept session must go to make room for one of @uid's; under
+ * keep_lock. A uid at keep_sessions_per_uid loses its own oldest. When the
+ * store is full, the uid holding the most sessions loses its oldest, so
+ * that one busy uid evicts its own sessions and never another uid's
+ * (with more uids than the tally holds, the oldest of all goes).
+ */
+static struct ktlsd_kept *unlink_victim(uid_t uid, unsigned int max,
+					unsigned int per_uid)
+{
+	struct {
+		uid_t uid;
+		unsigned int n;
+		struct ktlsd_kept **oldest;
+	} t[MAX_TALLY];
+	struct ktlsd_kept **pp, *k;
+	unsigned int nt = 0, i, heavy = 0;
+
+	for (pp = &kept; *pp; pp = &(*pp)->next) {
+		for (i = 0; i < nt && t[i].uid != (*pp)->uid; i++)
+			;
+		if (i == nt) {
+			if (nt == MAX_TALLY)
+				return nkept >= max ? unlink_oldest() : NULL;
+			t[nt].uid = (*pp)->uid;
+			t[nt++].n = 0;
+		}
+		t[i].n++;
+		/* the list is newest first: the last one seen is the oldest */
+		t[i].oldest = pp;
+	}
+	for (i = 0; i < nt; i++) {
+		if (t[i].uid == uid && t[i].n >= per_uid)
+			break;
+		if (t[i].n > t[heavy].n)
+			heavy = i;
+	}
+	if (i == nt) {
+		if (nkept < max || !nt)
+			return NULL;
+		i = heavy;
+	}
+	pp = t[i].oldest;
+	k = *pp;
+	*pp = k->next;
+	k->next = NULL;
+	nkept--;
+	return k;
+}
+
 /**
  * ktlsd_keep_add() - keep a session for later post-handshake work
  * @k: entry with @s, @conf (a reference), @uid and names set; owned by
  *	the store afterwards, whatever the result
  * @ms: how long
- * @max: at most this many sessions; the oldest is dropped
+ * @max: at most this many sessions (and at most keep_sessions_per_uid of
+ *	@k's conf per uid); then the oldest session of the uid that holds
+ *	the most is dropped
  * @idp: the session id (@k may be evicted by another thread at once, so
  *	it is not to be read after this call)
  *
@@ -87,8 +141,7 @@ int ktlsd_keep_add(struct ktlsd_kept *k, unsigned int ms, unsigned int max,
 	} while (!k->id);
 	k->expires = ktlsd_now_ms() + ms;
 	pthread_mutex_lock(&keep_lock);
-	if (nkept >= max)
-		old = unlink_oldest();
+	old = unlink_victim(k->uid, max, k->conf->keep_per_uid);
 	k->next = kept;
 	kept = k;
 	nkept++;

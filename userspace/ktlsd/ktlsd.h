@@ -60,8 +60,10 @@ struct ktlsd_conf {
 	unsigned int drain_timeout_ms;
 	unsigned int max_handshakes;
 	unsigned int max_per_uid;
+	unsigned int max_pending_per_uid;	/* connections not answered */
 	unsigned int queue_max;
 	unsigned int keep_max;
+	unsigned int keep_per_uid;
 	unsigned int keep_ms;
 	unsigned int tickets_max;
 	unsigned int ticket_ms;
@@ -92,6 +94,10 @@ void ktlsd_problems_free(struct ktlsd_problems *pr);
 void ktlsd_log_init(bool use_syslog, int level);
 void ktlsd_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+const char *ktlsd_esc(const char *s);
+const char *ktlsd_quote(const char *s);
+const char *ktlsd_esc_text(const char *s);
+void ktlsd_sanitize(char *out, size_t cap, const char *s);
 
 #define KTLSD_LAT_BUCKETS	13
 struct ktlsd_stats {
@@ -141,6 +147,7 @@ struct ktlsd_worker {
 	struct ktlsd_job *head, *tail;	/* every job, oldest first */
 	unsigned int njobs;
 	struct ktlsd_job *grave;	/* finished, freed after the batch */
+	bool admit_now;			/* serve the queue after this batch */
 };
 
 int ktlsd_workers_start(int n, int listen_fd);
@@ -192,6 +199,7 @@ struct ktlsd_job {
 	int ngroups;
 	long long start, deadline;
 	bool slot;
+	bool pending;			/* counted in max_pending_per_uid */
 	bool offered_ticket;
 	bool dead;
 
@@ -214,7 +222,7 @@ void ktlsd_job_free(struct ktlsd_job *j);
 void ktlsd_job_client_event(struct ktlsd_job *j, unsigned int events);
 void ktlsd_job_peer_event(struct ktlsd_job *j, unsigned int events);
 void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining);
-bool ktlsd_job_admit(struct ktlsd_job *j);
+int ktlsd_job_admit(struct ktlsd_job *j);
 
 /* daemon-wide state, owned by main.c */
 struct ktlsd_state {
@@ -233,6 +241,7 @@ long long ktlsd_now_ms(void);
 /* handshake.c: admission of a handshake against the limits */
 int ktlsd_slot_get(const struct ktlsd_conf *conf, uid_t uid);
 void ktlsd_slot_put(uid_t uid);
+unsigned long ktlsd_uid_served(uid_t uid);
 
 /* keep.c: TLS sessions kept after the handshake for a later rekey */
 struct ktlsd_kept {

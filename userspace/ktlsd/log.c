@@ -30,10 +30,159 @@ void ktlsd_log_init(bool use_syslog, int level)
 	log_level = level;
 }
 
+/*
+ * Escaping. Every string that comes from outside the daemon (a request's
+ * profile, server name and ALPN, a peer certificate's subject, a TLS
+ * library's sentence about the peer, a path or name from the
+ * configuration) passes through escape() before it reaches a log line or
+ * a reply, so that a newline cannot start a forged line and a space,
+ * quote or "=" cannot forge a key=value field. The rules are in ktlsd(8):
+ * a backslash, and in names a double quote, get a backslash in front;
+ * tab, newline and carriage return become \t, \n, \r; every other byte
+ * below 0x20 or from 0x7f up becomes \xHH. A value that needed any of
+ * that, holds a space or "=", or is empty, is put in double quotes.
+ */
+enum esc_mode {
+	ESC_TEXT,	/* inside a sentence: quotes stay as they are */
+	ESC_VALUE,	/* a key=value value: quoted only when needed */
+	ESC_QUOTED,	/* a name, always in double quotes */
+};
+
+#define ESC_SLOTS	8
+#define ESC_MAX		2048
+
+static bool needs_esc(unsigned char c, enum esc_mode m)
+{
+	return c < 0x20 || c >= 0x7f || c == '\\' ||
+	       (c == '"' && m != ESC_TEXT);
+}
+
+static void escape(char *out, size_t cap, const char *s, enum esc_mode m)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool quote = m == ESC_QUOTED || !*p;
+	size_t o = 0;
+
+	for (; m == ESC_VALUE && *p && !quote; p++)
+		quote = needs_esc(*p, m) || *p == ' ' || *p == '=';
+	if (m == ESC_TEXT)
+		quote = false;
+	if (quote)
+		out[o++] = '"';
+	/* room for the longest escape, "...", the quote and the NUL */
+	for (p = (const unsigned char *)s; *p && o + 4 + 3 + 2 <= cap; p++) {
+		if (!needs_esc(*p, m)) {
+			out[o++] = *p;
+			continue;
+		}
+		out[o++] = '\\';
+		if (*p == '\\' || *p == '"')
+			out[o++] = *p;
+		else if (*p == '\n')
+			out[o++] = 'n';
+		else if (*p == '\t')
+			out[o++] = 't';
+		else if (*p == '\r')
+			out[o++] = 'r';
+		else
+			o += sprintf(out + o, "x%02x", *p);
+	}
+	if (*p) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	if (quote)
+		out[o++] = '"';
+	out[o] = '\0';
+}
+
+/* Results live in a small per-thread ring: enough for one log line. */
+static const char *escape_ring(const char *s, enum esc_mode m)
+{
+	static __thread char ring[ESC_SLOTS][ESC_MAX];
+	static __thread unsigned int next;
+	char *out = ring[next++ % ESC_SLOTS];
+
+	escape(out, ESC_MAX, s ? s : "", m);
+	return out;
+}
+
+/**
+ * ktlsd_esc() - an untrusted string as a key=value value
+ * @s: string (NULL is taken as "")
+ *
+ * The result stays valid for the next seven calls of ktlsd_esc(),
+ * ktlsd_quote() and ktlsd_esc_text() in the same thread: use it in one
+ * log call or one message.
+ *
+ * Return: @s's bytes when they are safe as they are, else the escaped
+ * string in double quotes.
+ */
+const char *ktlsd_esc(const char *s)
+{
+	return escape_ring(s, ESC_VALUE);
+}
+
+/**
+ * ktlsd_quote() - an untrusted name, escaped and in double quotes
+ * @s: string (NULL is taken as "")
+ *
+ * For names inside a sentence (no profile "x" in ...). Lifetime as for
+ * ktlsd_esc().
+ *
+ * Return: the quoted form.
+ */
+const char *ktlsd_quote(const char *s)
+{
+	return escape_ring(s, ESC_QUOTED);
+}
+
+/**
+ * ktlsd_esc_text() - a sentence that may hold untrusted bytes
+ * @s: sentence, e.g. a TLS library's reason text naming the peer's
+ *	certificate subject (NULL is taken as "")
+ *
+ * Escapes backslashes and unprintable bytes, leaves quotes and spaces.
+ * Lifetime as for ktlsd_esc().
+ *
+ * Return: the escaped form.
+ */
+const char *ktlsd_esc_text(const char *s)
+{
+	return escape_ring(s, ESC_TEXT);
+}
+
+/**
+ * ktlsd_sanitize() - copy a finished line, unprintable bytes escaped
+ * @out: output
+ * @cap: its size (at least 5)
+ * @s: line built from escaped parts
+ *
+ * The last line of defence for a log line or a reply's sentence: a byte
+ * below 0x20, or 0x7f, that a caller failed to escape becomes \xHH, so that
+ * nothing can end a line early. Backslashes are left alone: the parts are
+ * escaped already.
+ */
+void ktlsd_sanitize(char *out, size_t cap, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 <= cap; s++) {
+		unsigned char c = *s;
+
+		if (c < 0x20 || c == 0x7f)
+			o += sprintf(out + o, "\\x%02x", c);
+		else
+			out[o++] = c;
+	}
+	out[o] = '\0';
+}
+
 /**
  * ktlsd_log() - log one line
  * @prio: syslog priority
- * @fmt: format
+ * @fmt: format; every untrusted string among the arguments goes through
+ *	ktlsd_esc(), ktlsd_quote() or ktlsd_esc_text() first
  */
 void ktlsd_log(int prio, const char *fmt, ...)
 {
@@ -41,7 +190,7 @@ void ktlsd_log(int prio, const char *fmt, ...)
 		"emerg", "alert", "crit", "error", "warning", "notice",
 		"info", "debug",
 	};
-	char line[1024];
+	char line[2048], safe[4096];
 	va_list ap;
 
 	if (prio > log_level)
@@ -49,12 +198,13 @@ void ktlsd_log(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	ktlsd_sanitize(safe, sizeof(safe), line);
 	if (log_syslog) {
-		syslog(prio, "%s", line);
+		syslog(prio, "%s", safe);
 		return;
 	}
 	pthread_mutex_lock(&log_lock);
-	fprintf(stderr, "ktlsd: %s: %s\n", names[prio & 7], line);
+	fprintf(stderr, "ktlsd: %s: %s\n", names[prio & 7], safe);
 	pthread_mutex_unlock(&log_lock);
 }
 

@@ -190,7 +190,8 @@ static int make_socket(const struct ktlsd_conf *c)
 	mode_t old;
 
 	if (strlen(c->socket) >= sizeof(sun.sun_path)) {
-		ktlsd_log(LOG_ERR, "socket path %s is too long", c->socket);
+		ktlsd_log(LOG_ERR, "socket path %s is too long",
+			  ktlsd_esc(c->socket));
 		return -ENAMETOOLONG;
 	}
 	memcpy(sun.sun_path, c->socket, strlen(c->socket) + 1);
@@ -202,18 +203,19 @@ static int make_socket(const struct ktlsd_conf *c)
 		/* ours: let the unprivileged daemon remove its socket */
 		if (c->user && geteuid() == 0 &&
 		    chown(dir, c->uid, c->gid))
-			ktlsd_log(LOG_WARNING, "chown %s: %s", dir,
+			ktlsd_log(LOG_WARNING, "chown %s: %s", ktlsd_esc(dir),
 				  strerror(errno));
 	} else if (errno != EEXIST) {
 		ret = -errno;
-		ktlsd_log(LOG_ERR, "cannot make %s: %s", dir, strerror(errno));
+		ktlsd_log(LOG_ERR, "cannot make %s: %s", ktlsd_esc(dir),
+			  strerror(errno));
 		free(copy);
 		return ret;
 	}
 	free(copy);
 	if (socket_alive(&sun)) {
 		ktlsd_log(LOG_ERR, "another ktlsd already listens on %s",
-			  c->socket);
+			  ktlsd_esc(c->socket));
 		return -EADDRINUSE;
 	}
 	unlink(c->socket);
@@ -229,7 +231,7 @@ static int make_socket(const struct ktlsd_conf *c)
 	     chown(c->socket, (uid_t)-1, c->socket_gid)) ||
 	    listen(fd, SOMAXCONN)) {
 		ret = -errno;
-		ktlsd_log(LOG_ERR, "cannot listen on %s: %s", c->socket,
+		ktlsd_log(LOG_ERR, "cannot listen on %s: %s", ktlsd_esc(c->socket),
 			  strerror(errno));
 		close(fd);
 		return ret;
@@ -241,11 +243,11 @@ static void reload(const char *path)
 {
 	struct ktlsd_conf *n, *old;
 
-	ktlsd_log(LOG_INFO, "SIGHUP: reloading %s", path);
+	ktlsd_log(LOG_INFO, "SIGHUP: reloading %s", ktlsd_esc(path));
 	if (load(path, &n, true)) {
 		ktlsd_log(LOG_ERR,
 			  "reload refused: %s has problems; keeping the old configuration",
-			  path);
+			  ktlsd_esc(path));
 		return;
 	}
 	pthread_mutex_lock(&ktlsd.lock);
@@ -396,7 +398,7 @@ int main(int argc, char **argv)
 		goto out_signal;
 	}
 	ktlsd_log(LOG_INFO, "listening on %s with %d workers, %zu profiles",
-		  c->socket, worker_count(c), c->nprofiles);
+		  ktlsd_esc(c->socket), worker_count(c), c->nprofiles);
 
 	sig = signal_loop(sfd, path);
 

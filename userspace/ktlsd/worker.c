@@ -163,19 +163,75 @@ static void do_accept(struct ktlsd_worker *w)
 	}
 }
 
+#define MAX_SKIP_UIDS	64
+
+static bool uid_in(const uid_t *uids, unsigned int n, uid_t uid)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (uids[i] == uid)
+			return true;
+	return false;
+}
+
+/*
+ * The queue is served round-robin between uids: each free slot goes to
+ * the queued request of the uid that was least recently given one (its
+ * oldest request; one uid's requests keep their order). A uid at
+ * max_per_uid is skipped, never waited for: it must not hold back the
+ * uids behind it.
+ */
+static void admit_queued(struct ktlsd_worker *w)
+{
+	uid_t skip[MAX_SKIP_UIDS];
+	unsigned int nskip = 0;
+	struct ktlsd_job *j, *best;
+	unsigned long best_served, served;
+	int ret;
+
+	for (;;) {
+		best = NULL;
+		best_served = 0;
+		for (j = w->head; j; j = j->next) {
+			if (j->state != KTLSD_JOB_QUEUED ||
+			    uid_in(skip, nskip, j->uid))
+				continue;
+			/* older jobs come first: ties keep arrival order */
+			served = ktlsd_uid_served(j->uid);
+			if (!best || served < best_served) {
+				best = j;
+				best_served = served;
+			}
+		}
+		if (!best)
+			return;
+		ret = ktlsd_job_admit(best);
+		if (ret == -EBUSY || ret == -ENOMEM)
+			return;
+		if (ret) {
+			/* too many uids at their limit to track: next tick */
+			if (nskip == MAX_SKIP_UIDS)
+				return;
+			skip[nskip++] = best->uid;
+		}
+		reap(w, best);
+	}
+}
+
 static void tick(struct ktlsd_worker *w, long long now, bool draining)
 {
 	struct ktlsd_job *j, *next;
-	bool admitting = !draining;
 
+	w->admit_now = false;
 	for (j = w->head; j; j = next) {
 		next = j->next;
-		/* the queue is first come, first served */
-		if (j->state == KTLSD_JOB_QUEUED && admitting && !ktlsd_job_admit(j))
-			admitting = false;
 		ktlsd_job_tick(j, now, draining);
 		reap(w, j);
 	}
+	/* after the deadlines: the slots they freed are used at once */
+	if (!draining)
+		admit_queued(w);
 	if (!w->listening && !draining && now >= w->accept_paused_until)
 		start_listening(w);
 }
@@ -235,7 +291,7 @@ static void *worker_main(void *arg)
 			reap(w, j);
 		}
 		now = ktlsd_now_ms();
-		if (now >= next_tick) {
+		if (now >= next_tick || w->admit_now) {
 			tick(w, now, draining);
 			next_tick = now + TICK_MS;
 		}
