@@ -144,6 +144,13 @@ void conn_close(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	w->nconns--;
+	/*
+	 * close() alone does not take the socket out of epoll while another
+	 * reference to it lives: a socket handed to ktlsd (a KeyUpdate that
+	 * timed out) may still sit in the daemon's receive queue, and its next
+	 * event would name this freed connection.
+	 */
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->evfd, NULL);
 	tls_free(&c->tls);
 	if (c->file >= 0)
 		close(c->file);
