@@ -201,11 +201,15 @@ static int tcp_socket(struct run *r, bool connected)
 	if (fd < 0 || !connected || r->npeers == 8)
 		return fd;
 	no_time_wait(fd);
-	if (connect(fd, (struct sockaddr *)&tcp_addr, sizeof(tcp_addr)))
+	if (connect(fd, (struct sockaddr *)&tcp_addr, sizeof(tcp_addr))) {
+		perror("fuzz: connect");
 		abort();
+	}
 	peer = accept4(tcp_listen, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (peer < 0)
+	if (peer < 0) {
+		perror("fuzz: accept");
 		abort();
+	}
 	no_time_wait(peer);
 	r->peers[r->npeers++] = peer;
 	return fd;
