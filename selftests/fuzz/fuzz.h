@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,8 +54,8 @@ static inline const uint8_t *fz_bytes(struct fz *f, size_t max, size_t *len)
 #define FZ_ASSERT(cond)							\
 	do {								\
 		if (!(cond)) {						\
-			__builtin_printf("fuzz: %s:%d: %s\n", __FILE__,	\
-					 __LINE__, #cond);		\
+			fprintf(stderr, "fuzz: %s:%d: %s\n", __FILE__,	\
+				__LINE__, #cond);			\
 			abort();					\
 		}							\
 	} while (0)
