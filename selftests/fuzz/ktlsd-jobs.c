@@ -220,7 +220,7 @@ static int tcp_socket(struct run *r, bool connected)
 	if (fd < 0 || !connected || r->npeers == 8)
 		return fd;
 	no_time_wait(fd);
-	if (connect(fd, (struct sockaddr *)&tcp_addr, sizeof(tcp_addr))) {
+	if (fz_connect(fd, &tcp_addr)) {
 		perror("fuzz: connect");
 		abort();
 	}
