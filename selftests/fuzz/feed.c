@@ -169,8 +169,7 @@ static void pair_new(struct pair *p)
 	int want, rc = -EAGAIN, rs = -EAGAIN, i;
 
 	p->fd[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (p->fd[0] < 0 ||
-	    connect(p->fd[0], (struct sockaddr *)&addr, sizeof(addr)))
+	if (p->fd[0] < 0 || fz_connect(p->fd[0], &addr))
 		abort();
 	p->fd[1] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (p->fd[1] < 0)

@@ -8,9 +8,14 @@
 #ifndef KTLSKIT_FUZZ_H
 #define KTLSKIT_FUZZ_H
 
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -49,12 +54,33 @@ static inline const uint8_t *fz_bytes(struct fz *f, size_t max, size_t *len)
 	return p;
 }
 
+/*
+ * connect() on loopback. libFuzzer's timeout timer (SIGALRM each second)
+ * can interrupt it; the connection then goes on: wait for it.
+ */
+static inline int fz_connect(int fd, const struct sockaddr_in *a)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int err;
+
+	if (!connect(fd, (const struct sockaddr *)a, sizeof(*a)))
+		return 0;
+	if (errno != EINTR)
+		return -1;
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+		return -1;
+	return 0;
+}
+
 /* A failed promise: abort, so that libFuzzer keeps the input. */
 #define FZ_ASSERT(cond)							\
 	do {								\
 		if (!(cond)) {						\
-			__builtin_printf("fuzz: %s:%d: %s\n", __FILE__,	\
-					 __LINE__, #cond);		\
+			fprintf(stderr, "fuzz: %s:%d: %s\n", __FILE__,	\
+				__LINE__, #cond);			\
 			abort();					\
 		}							\
 	} while (0)

@@ -98,14 +98,33 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* Descriptors in use; a run makes at most a few dozen, all low numbers. */
-static int open_fds(void)
+static unsigned long long open_fds(void)
 {
-	int fd, n = 0;
+	unsigned long long set = 0;
+	int fd;
 
-	for (fd = 0; fd < 128; fd++)
+	for (fd = 0; fd < 64; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
-			n++;
-	return n;
+			set |= 1ULL << fd;
+	return set;
+}
+
+/* Name what was left open before failing. */
+static void leaked(unsigned long long before, unsigned long long after)
+{
+	char link[64], target[256];
+	ssize_t n;
+	int fd;
+
+	for (fd = 0; fd < 64; fd++) {
+		if (((before ^ after) >> fd & 1) == 0)
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		fprintf(stderr, "fuzz: fd %d %s: %s\n", fd,
+			after >> fd & 1 ? "left open" : "closed", target);
+	}
 }
 
 struct run {
@@ -201,11 +220,15 @@ static int tcp_socket(struct run *r, bool connected)
 	if (fd < 0 || !connected || r->npeers == 8)
 		return fd;
 	no_time_wait(fd);
-	if (connect(fd, (struct sockaddr *)&tcp_addr, sizeof(tcp_addr)))
+	if (fz_connect(fd, &tcp_addr)) {
+		perror("fuzz: connect");
 		abort();
+	}
 	peer = accept4(tcp_listen, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (peer < 0)
+	if (peer < 0) {
+		perror("fuzz: accept");
 		abort();
+	}
 	no_time_wait(peer);
 	r->peers[r->npeers++] = peer;
 	return fd;
@@ -297,15 +320,18 @@ static void check_reply(const struct run *r)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int fds_before = -1;
+	unsigned long long fds_before, fds_after;
 	struct fz f = { data, size };
 	struct ktlsd_conf *c = ktlsd.conf;
 	unsigned int flags = fz_u8(&f);
 	struct run r = { .app = -1 };
 	int sp[2], k, small = 4096;
 
-	if (fds_before < 0)
-		fds_before = open_fds();
+	/*
+	 * Counted at each start: between runs libFuzzer may start its
+	 * symbolizer, which keeps two pipes.
+	 */
+	fds_before = open_fds();
 	now_ms = 1000000;
 	atomic_store(&ktlsd.draining, !!(flags & 1));
 	ktlsd.drain_deadline = now_ms + 1000;
@@ -392,6 +418,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_reply(&r);
 	for (k = 0; k < r.npeers; k++)
 		close(r.peers[k]);
-	FZ_ASSERT(open_fds() == fds_before);	/* a descriptor leaked */
+	fds_after = open_fds();
+	if (fds_after != fds_before)
+		leaked(fds_before, fds_after);
+	FZ_ASSERT(fds_after == fds_before);	/* a descriptor leaked */
 	return 0;
 }
