@@ -51,7 +51,8 @@ $(BUILD)/fuzz/ktlsd-jobs: $(FUZZ_OBJ)/selftests/fuzz/ktlsd-jobs.o \
 	$(Q)$(FUZZ_LINK) $^ $(KTLS_DEP_LIBS) -lpthread
 
 $(BUILD)/fuzz/ktlsd-config: $(FUZZ_OBJ)/selftests/fuzz/ktlsd-config.o \
-		$(FUZZ_OBJ)/userspace/ktlsd/config.o $(FUZZ_LIB_A)
+		$(FUZZ_OBJ)/userspace/ktlsd/config.o \
+		$(FUZZ_OBJ)/userspace/ktlsd/log.o $(FUZZ_LIB_A)
 	$(quiet) LD $@
 	$(Q)$(FUZZ_LINK) -Wl,--wrap=ktls_ctx_new $^ $(KTLS_DEP_LIBS) -lpthread
 
