@@ -235,6 +235,14 @@ int tls_wait_fd(const struct tls_conn *t)
 	return t->op ? ktls_daemon_op_fd(t->op) : -1;
 }
 
+/* Records one TX key may carry: the cipher's AEAD limit or less. */
+static uint64_t key_limit(const struct ktls_info *info)
+{
+	uint64_t limit = ktls_record_limit(info->kernel_cipher);
+
+	return rekey_records && rekey_records < limit ? rekey_records : limit;
+}
+
 static int daemon_step(struct tls_conn *t, int *want)
 {
 	struct ktls_daemon_result res;
@@ -258,9 +266,7 @@ static int daemon_step(struct tls_conn *t, int *want)
 	t->info = res.info;
 	t->session_id = res.session_id;
 	t->tx_records = 0;
-	t->tx_limit = ktls_record_limit(res.info.kernel_cipher);
-	if (rekey_records && rekey_records < t->tx_limit)
-		t->tx_limit = rekey_records;
+	t->tx_limit = key_limit(&res.info);
 	t->kernel = true;
 	t->ready = true;
 	return 0;
@@ -456,7 +462,7 @@ static int daemon_rekey(struct tls_conn *t)
 		why = res.text[0] ? res.text : strerror(-ret);
 	}
 	snprintf(t->error, sizeof(t->error),
-		 "TX key at its usage limit of %llu records (RFC 8446 5.5), not changed: %.100s: connection closed",
+		 "TX key at its usage limit of %llu records (RFC 8446 5.5), not changed (%.150s): connection closed",
 		 (unsigned long long)t->tx_limit, why);
 	return -EKEYEXPIRED;
 }
@@ -496,10 +502,12 @@ static void tx_charge(struct tls_conn *t, ssize_t n, bool piped)
 /* libktls ended an in-process session at its key's limit: say why */
 static ssize_t session_sent(struct tls_conn *t, ssize_t n)
 {
+	/* only the usage limit ends a send with this */
 	if (n == -EKEYEXPIRED)
-		snprintf(t->error, sizeof(t->error), "%.200s (%s)",
-			 ktls_reason_text(t->s),
-			 ktls_reason_name(ktls_reason(t->s)));
+		snprintf(t->error, sizeof(t->error),
+			 "TX key at its usage limit of %llu records (RFC 8446 5.5): %.150s",
+			 (unsigned long long)key_limit(&t->info),
+			 ktls_reason_text(t->s));
 	return n;
 }
 
