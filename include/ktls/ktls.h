@@ -267,6 +267,8 @@ int ktls_send_alert(struct ktls_session *s, int level, int desc);
 int ktls_close_notify(struct ktls_session *s);
 int ktls_rekey(struct ktls_session *s, int request_peer);
 uint64_t ktls_records_sent(const struct ktls_session *s);
+/* records one key may protect (RFC 8446 5.5); kernel-doc in rekey.c */
+uint64_t ktls_record_limit(unsigned int kernel_cipher);
 int ktls_peer_alert(const struct ktls_session *s);
 int ktls_tickets_received(const struct ktls_session *s);
 int ktls_keyupdates_received(const struct ktls_session *s);

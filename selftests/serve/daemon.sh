@@ -20,40 +20,7 @@ need_serve
 command -v ktlsd >/dev/null || skip "ktlsd is not built"
 setup_root
 
-SOCK=$T/ktlsd.sock
-cat > "$T/ktlsd.conf" <<EOF
-[global]
-socket = $SOCK
-socket_mode = 0666
-lock_memory = no
-
-[profile web]
-role = server
-cert = $P/localhost.crt
-key = $P/localhost.key
-allow_uid = 0
-EOF
-ktlsd -f -c "$T/ktlsd.conf" 2> "$T/ktlsd.log" &
-KPID=$!
-track $KPID
-for ((i = 0; i < 100; i++)); do
-	[ -S "$SOCK" ] && break
-	sleep 0.1
-done
-[ -S "$SOCK" ] || fail "ktlsd did not start: $(tail -n 5 "$T/ktlsd.log")"
-
-# start_daemon_serve ARGS...: no --cert/--key, the server process never
-# sees the key.
-start_daemon_serve()
-{
-	PORT=$(serve_port)
-	"$SERVE" --ktlsd="$SOCK" --profile web --listen "127.0.0.1:$PORT" \
-		"$@" serve "$R" > "$T/access.log" 2> "$T/serve.err" &
-	SPID=$!
-	track $SPID
-	wait_port "$PORT" 20
-	U=https://localhost:$PORT
-}
+start_web_ktlsd
 start_daemon_serve
 CA=$P/dev-ca.crt
 
@@ -113,8 +80,7 @@ fetch_every_size uring curl
 } | timeout 60 openssl s_client -tls1_3 -connect "127.0.0.1:$PORT" \
 	-servername localhost -CAfile "$CA" > "$T/ku.out" 2> "$T/ku.err"
 hellos=$(grep -c '^hello from ktls-serve' "$T/ku.out")
-if [ "$(printf '%s\n' 6.14 "$(uname -r | cut -d. -f1,2)" |
-	sort -V | head -n 1)" = 6.14 ]; then
+if kernel_at_least 6.14; then
 	check "client KeyUpdate through ktlsd: both requests answered ($hellos)" \
 		[ "$hellos" = 2 ]
 else

@@ -80,6 +80,54 @@ start_serve()
 	U=https://localhost:$PORT
 }
 
+# start_web_ktlsd [GLOBAL LINES...]: ktlsd with a "web" server profile on
+# the development key, its socket $SOCK, its messages $T/ktlsd.log, its
+# pid $KPID; extra [global] settings as arguments.
+start_web_ktlsd()
+{
+	local l i
+
+	SOCK=$T/ktlsd.sock
+	{
+		printf '[global]\nsocket = %s\nsocket_mode = 0666\n' "$SOCK"
+		echo "lock_memory = no"
+		for l in "$@"; do
+			echo "$l"
+		done
+		printf '\n[profile web]\nrole = server\n'
+		printf 'cert = %s\nkey = %s\n' "$P/localhost.crt" "$P/localhost.key"
+		echo "allow_uid = 0"
+	} > "$T/ktlsd.conf"
+	ktlsd -f -c "$T/ktlsd.conf" 2> "$T/ktlsd.log" &
+	KPID=$!
+	track $KPID
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$SOCK" ] && return 0
+		sleep 0.1
+	done
+	fail "ktlsd did not start: $(tail -n 5 "$T/ktlsd.log")"
+}
+
+# start_daemon_serve [OPTION...]: like start_serve, with the handshakes
+# done by ktlsd (start_web_ktlsd): the server process never sees the key.
+start_daemon_serve()
+{
+	PORT=$(serve_port)
+	"$SERVE" --ktlsd="$SOCK" --profile web --listen "127.0.0.1:$PORT" \
+		"$@" serve "$R" > "$T/access.log" 2> "$T/serve.err" &
+	SPID=$!
+	track $SPID
+	wait_port "$PORT" 20
+	U=https://localhost:$PORT
+}
+
+# kernel_at_least X.Y: the running kernel is X.Y or newer.
+kernel_at_least()
+{
+	[ "$(printf '%s\n' "$1" "$(uname -r | cut -d. -f1,2)" |
+		sort -V | head -n 1)" = "$1" ]
+}
+
 # stop_serve: SIGTERM, which must end it gracefully with status 0.
 stop_serve()
 {

@@ -760,7 +760,9 @@ wait:
 	watch(c, EPOLLOUT);
 	return STEP_WAIT;
 broken:
-	/* the client went away mid-answer (or the file shrank) */
+	/* the client went away mid-answer (or the file shrank, or the key) */
+	if (n < 0 && c->tls.error[0])
+		log_error("%s: %s", c->peer, c->tls.error);
 	c->aborted = true;
 	log_access(c);
 	return STEP_CLOSE;

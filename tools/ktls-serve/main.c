@@ -70,6 +70,10 @@ static void usage(void)
 "  --idle-timeout S        keep-alive connection without a request (60)\n"
 "  --send-timeout S        without progress sending an answer (60)\n"
 "  --grace S               on SIGTERM, time for answers in flight (10)\n"
+"  --rekey-records N       records sent under one key before a new one\n"
+"                          (TLS 1.3, Linux 6.14+) or, where the key cannot\n"
+"                          change, before the connection is closed\n"
+"                          (default: the cipher's AEAD limit; for tests)\n"
 "  --access-log FILE       FILE, - (stdout, default) or none\n"
 "  -q, --quiet             no banner, no handshake failure messages\n"
 "  -h, --help              this text\n"
@@ -84,6 +88,7 @@ enum {
 	OPT_WORKERS, OPT_LIST, OPT_SYMLINKS, OPT_MAX_HEADER_BYTES,
 	OPT_MAX_HEADERS, OPT_MAX_CONNS, OPT_HS_TIMEOUT, OPT_REQ_TIMEOUT,
 	OPT_IDLE_TIMEOUT, OPT_SEND_TIMEOUT, OPT_GRACE, OPT_ACCESS_LOG,
+	OPT_REKEY_RECORDS,
 	OPT_PROFILE, OPT_SNI_CERT, OPT_DOTFILES,
 };
 
@@ -112,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT },
 	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "rekey-records", required_argument, NULL, OPT_REKEY_RECORDS },
 	{ "access-log", required_argument, NULL, OPT_ACCESS_LOG },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -249,6 +255,11 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			break;
 		case OPT_GRACE:
 			o->grace = number(optarg, "--grace", 0, 3600);
+			break;
+		case OPT_REKEY_RECORDS:
+			/* room for a few requests' headers and bodies */
+			o->rekey_records = number(optarg, "--rekey-records", 8,
+						  1u << 24);
 			break;
 		case OPT_ACCESS_LOG:
 			o->access_log = optarg;

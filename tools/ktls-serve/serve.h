@@ -60,6 +60,7 @@ struct serve_opts {
 	unsigned int idle_timeout;
 	unsigned int send_timeout;
 	unsigned int grace;
+	unsigned int rekey_records;	/* 0: the cipher's AEAD limit */
 	const char *access_log;		/* NULL: stdout */
 };
 

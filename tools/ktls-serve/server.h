@@ -25,6 +25,8 @@ struct tls_conn {
 	bool kernel;			/* TX and RX in the kernel */
 	bool ready;			/* handshake done, data may flow */
 	bool quiet_fail;		/* peer just went away: not worth a line */
+	uint64_t tx_records;		/* daemon: records under this TX key */
+	uint64_t tx_limit;		/* daemon: rekey or close before this */
 	char error[256];
 };
 

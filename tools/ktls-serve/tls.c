@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
+#include <stdatomic.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -33,11 +34,16 @@
 #define CT_ALERT	21
 #define CT_HANDSHAKE	22
 #define CT_DATA		23
+#define MAX_PLAIN	16384	/* record payload, RFC 8446 5.1 */
+#define PIPE_CHUNK	65536	/* libktls's io_uring splice pipe */
 
 static struct ktls_ctx *ctx;
 static bool use_kernel;
 static bool use_daemon;
 static struct ktls_daemon_request dreq;
+static uint64_t rekey_records;
+/* ktlsd said this kernel cannot change kTLS keys: stop asking */
+static atomic_bool rekey_impossible;
 
 /* Can this kernel attach the tls ULP? Tried on a loopback connection. */
 static int probe_ktls(void)
@@ -119,6 +125,7 @@ int tls_init(struct serve_opts *o)
 		o->io = SERVE_IO_WRITE;
 	}
 	use_kernel = !o->tls_user;
+	rekey_records = o->rekey_records;
 
 	if (o->backend == SERVE_TLS_DAEMON) {
 		use_daemon = true;
@@ -141,6 +148,8 @@ int tls_init(struct serve_opts *o)
 	/* curl --http1.0 offers only http/1.0; both are this server's */
 	cfg.alpn = "http/1.1,http/1.0";
 	cfg.handshake_timeout_ms = o->handshake_timeout * 1000;
+	/* libktls counts in-process sessions and rekeys or closes itself */
+	cfg.rekey_records = o->rekey_records;
 	ret = ktls_ctx_new(&cfg, &ctx);
 	if (ret) {
 		fprintf(stderr, "ktls-serve: TLS set-up failed: %s\n",
@@ -226,6 +235,14 @@ int tls_wait_fd(const struct tls_conn *t)
 	return t->op ? ktls_daemon_op_fd(t->op) : -1;
 }
 
+/* Records one TX key may carry: the cipher's AEAD limit or less. */
+static uint64_t key_limit(const struct ktls_info *info)
+{
+	uint64_t limit = ktls_record_limit(info->kernel_cipher);
+
+	return rekey_records && rekey_records < limit ? rekey_records : limit;
+}
+
 static int daemon_step(struct tls_conn *t, int *want)
 {
 	struct ktls_daemon_result res;
@@ -248,6 +265,8 @@ static int daemon_step(struct tls_conn *t, int *want)
 	}
 	t->info = res.info;
 	t->session_id = res.session_id;
+	t->tx_records = 0;
+	t->tx_limit = key_limit(&res.info);
 	t->kernel = true;
 	t->ready = true;
 	return 0;
@@ -382,6 +401,116 @@ ssize_t tls_recv(struct tls_conn *t, void *buf, size_t len)
 	return n;
 }
 
+/*
+ * Records a send of @n bytes on a handed-back socket may have made: one
+ * per 16 KiB, one more for a record the previous send left open, and
+ * through io_uring one more per 64 KiB pipe chunk, each chunk being its
+ * own splice that ends its record.
+ */
+static uint64_t records_for(size_t n, bool piped)
+{
+	uint64_t r = (n + MAX_PLAIN - 1) / MAX_PLAIN + 1;
+
+	if (piped)
+		r += (n + PIPE_CHUNK - 1) / PIPE_CHUNK;
+	return r;
+}
+
+/* The largest send that fits in @left records. */
+static size_t room_for(uint64_t left, bool piped)
+{
+	size_t n;
+
+	if (left < 2)
+		return 0;
+	n = (left - 1) * MAX_PLAIN;
+	while (n && records_for(n, piped) > left)
+		n -= n > MAX_PLAIN ? MAX_PLAIN : n;
+	return n;
+}
+
+/*
+ * The TX key of a handed-back socket is used up: ask ktlsd, which keeps
+ * the session, to send our KeyUpdate and install the next key (Linux
+ * 6.14+). The worker waits for that round trip, bounded by the handshake
+ * timeout, once per 2^24 records at most.
+ */
+static int daemon_rekey(struct tls_conn *t)
+{
+	struct ktls_daemon_result res;
+	const char *why;
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	if (t->info.version != KTLS_TLS_1_3) {
+		why = "TLS 1.2 has no KeyUpdate";
+	} else if (!t->session_id) {
+		why = "ktlsd kept no session to change it (keep_sessions = 0)";
+	} else if (atomic_load(&rekey_impossible)) {
+		why = "this kernel cannot change kTLS keys (needs Linux 6.14)";
+	} else {
+		ret = ktls_daemon_rekey_timeout(dreq.socket_path, t->fd,
+						t->session_id, 0,
+						dreq.timeout_ms, &res);
+		if (!ret) {
+			t->tx_records = 0;
+			return 0;
+		}
+		/* before 6.14 the kernel refuses a second TX key */
+		if (ret == -EKEYEXPIRED)
+			atomic_store(&rekey_impossible, true);
+		why = res.text[0] ? res.text : strerror(-ret);
+	}
+	snprintf(t->error, sizeof(t->error),
+		 "TX key at its usage limit of %llu records (RFC 8446 5.5), not changed (%.150s): connection closed",
+		 (unsigned long long)t->tx_limit, why);
+	return -EKEYEXPIRED;
+}
+
+/*
+ * Before a send on a handed-back socket: shrink @count to what the
+ * current key may still carry, one record always kept for our KeyUpdate
+ * or close_notify; at the limit, change the key or end the connection.
+ * In-process sessions are counted by libktls.
+ */
+static int tx_budget(struct tls_conn *t, size_t *count, bool piped)
+{
+	size_t room, want = *count < MAX_PLAIN ? *count : MAX_PLAIN;
+	int ret;
+
+	if (t->s || !t->tx_limit)
+		return 0;
+	room = t->tx_records + 1 < t->tx_limit ?
+	       room_for(t->tx_limit - 1 - t->tx_records, piped) : 0;
+	if (room < want || !room) {
+		ret = daemon_rekey(t);
+		if (ret)
+			return ret;
+		room = room_for(t->tx_limit - 1, piped);
+	}
+	if (*count > room)
+		*count = room;
+	return 0;
+}
+
+static void tx_charge(struct tls_conn *t, ssize_t n, bool piped)
+{
+	if (!t->s && n > 0)
+		t->tx_records += records_for(n, piped);
+}
+
+/* libktls ended an in-process session at its key's limit: say why */
+static ssize_t session_sent(struct tls_conn *t, ssize_t n)
+{
+	/* only the usage limit ends a send with this */
+	if (n == -EKEYEXPIRED)
+		snprintf(t->error, sizeof(t->error),
+			 "TX key at its usage limit of %llu records (RFC 8446 5.5): %.150s",
+			 (unsigned long long)key_limit(&t->info),
+			 ktls_reason_text(t->s));
+	return n;
+}
+
 /**
  * tls_send() - application data to the peer
  * @t: ready connection
@@ -395,9 +524,15 @@ ssize_t tls_send(struct tls_conn *t, const void *buf, size_t len)
 	ssize_t n;
 
 	if (t->s)
-		return ktls_send(t->s, buf, len);
+		return session_sent(t, ktls_send(t->s, buf, len));
+	n = tx_budget(t, &len, false);
+	if (n)
+		return n;
 	n = send(t->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	return n < 0 ? -errno : n;
+	if (n < 0)
+		return -errno;
+	tx_charge(t, n, false);
+	return n;
 }
 
 /**
@@ -414,9 +549,16 @@ ssize_t tls_sendfile(struct tls_conn *t, int in_fd, off_t *off, size_t count)
 	ssize_t n;
 
 	if (t->s)
-		return ktls_sendfile(t->s, in_fd, off, count);
+		return session_sent(t, ktls_sendfile(t->s, in_fd, off,
+						     count));
+	n = tx_budget(t, &count, false);
+	if (n)
+		return n;
 	n = sendfile(t->fd, in_fd, off, count);
-	return n < 0 ? -errno : n;
+	if (n < 0)
+		return -errno;
+	tx_charge(t, n, false);
+	return n;
 }
 
 /**
@@ -452,11 +594,16 @@ ssize_t tls_uring_splice(struct tls_conn *t, struct io_uring *ring,
 		return -EAGAIN;
 	if (count > room)
 		count = room;
+	n = tx_budget(t, &count, true);
+	if (n)
+		return n;
 	if (lseek(in_fd, *off, SEEK_SET) < 0)
 		return -errno;
 	/* a socket ktlsd handed back has no session in this process */
-	n = t->s ? ktls_uring_splice(ring, t->s, in_fd, count) :
+	n = t->s ? session_sent(t, ktls_uring_splice(ring, t->s, in_fd,
+						     count)) :
 		   ktls_uring_splice_fd(ring, t->fd, in_fd, count);
+	tx_charge(t, n, true);
 	if (n > 0)
 		*off += n;
 	return n;

@@ -231,19 +231,6 @@ static int drain_pending(struct ktls_session *s)
 	return 0;
 }
 
-static uint64_t default_limit(unsigned int kcipher)
-{
-	/* RFC 8446 5.5 and RFC 9147 4.5.3: records per key */
-	switch (kcipher) {
-	case TLS_CIPHER_AES_GCM_128:
-	case TLS_CIPHER_AES_GCM_256:
-		return 1ULL << 24;
-	case TLS_CIPHER_AES_CCM_128:
-		return 1ULL << 23;
-	}
-	return 1ULL << 62;
-}
-
 /**
  * ktls_offload() - hand both directions of a finished handshake to the kernel
  * @s: session whose handshake_step returned 0
@@ -284,7 +271,7 @@ KTLS_EXPORT int ktls_offload(struct ktls_session *s)
 				   "could not drain data buffered at the switch");
 	s->rekey_limit = s->ctx->cfg.rekey_records ?
 			 s->ctx->cfg.rekey_records :
-			 default_limit(s->kcipher);
+			 ktls_record_limit(s->kcipher);
 	ret = attach_ulp(s);
 	if (ret == -ENOTCONN && !s->reason)
 		return peer_closed_early(s);

@@ -128,6 +128,32 @@ KTLS_EXPORT int ktls_rekey(struct ktls_session *s, int request_peer)
 }
 
 /**
+ * ktls_record_limit() - records one key may protect, by kernel cipher
+ * @kernel_cipher: TLS_CIPHER_* from <linux/tls.h> (struct ktls_info's
+ *	kernel_cipher)
+ *
+ * RFC 8446 5.5 and RFC 9147 4.5.3 bound how many records one AEAD key may
+ * protect (2^24.5 for AES-GCM, rounded down here to 2^24; 2^23.5 for
+ * AES-CCM, rounded to 2^23). ChaCha20-Poly1305 and the others have no
+ * practical limit: 2^62 keeps the arithmetic simple. Whoever sends on a
+ * kTLS socket without a session in this process (a socket ktlsd handed
+ * back) counts against this and rekeys or closes before it.
+ *
+ * Return: the limit in records.
+ */
+KTLS_EXPORT uint64_t ktls_record_limit(unsigned int kernel_cipher)
+{
+	switch (kernel_cipher) {
+	case TLS_CIPHER_AES_GCM_128:
+	case TLS_CIPHER_AES_GCM_256:
+		return 1ULL << 24;
+	case TLS_CIPHER_AES_CCM_128:
+		return 1ULL << 23;
+	}
+	return 1ULL << 62;
+}
+
+/**
  * __ktls_tx_account() - count records about to be sent; rekey at the limit
  * @s: offloaded session
  * @bytes: payload about to be written
