@@ -63,7 +63,8 @@ for ver in 1.2 1.3; do
 	wait_line "$T/app" '^(ok|error) ' 120 || fail "TLS $ver receive: no handshake result"
 	wait $feeder
 	exec 7>&-
-	wait $app || fail "TLS $ver receive: $(cat "$T/app" "$T/app.err")"
+	wait $app ||
+		fail "TLS $ver receive: status $?, got $(stat -c %s "$T/out") bytes: $(cat "$T/app" "$T/app.err" "$T/peer.err")"
 	expect_line "$T/app" "^ok version=$ver .*sni=server.test peer=.*CN=server.test.* tx=kernel-sw rx=kernel-sw" \
 		"TLS $ver client"
 	[ "$(sha256 "$T/in")" = "$(sha256 "$T/out")" ] ||
