@@ -14,6 +14,12 @@
 #        v
 #      ktlsd
 #
+# Known: under load on 6.1 (three VMs on two cores) the TLS 1.3 receive
+# case stalled in 3 of 5 runs: the application got the tickets and one
+# 16 KiB record, then recvmsg waited while s_server still had data for it.
+# The early FIN is not the cause (the handoff reported kernel-sw both ways).
+# Out of the CI set until found.
+#
 # ktlskit-timeout: 600
 
 . "$(dirname "$0")/lib.bash"
