@@ -114,6 +114,37 @@ wait_line()
 	return 1
 }
 
+# make_canary FILE: a file of one random marker line repeated, whose
+# marker ($CANARY) must never be seen in clear on the wire
+make_canary()
+{
+	local i
+	CANARY=KTLSKIT-CLEARTEXT-CANARY-$RANDOM$RANDOM
+	for ((i = 0; i < 200; i++)); do
+		echo "$CANARY"
+	done > "$1"
+}
+
+# start_capture PORT: tcpdump on loopback for that port into
+# $KTLSKIT_TMP/wire.pcap, until stop_capture
+start_capture()
+{
+	tcpdump -i lo -U -n -s 0 -w "$KTLSKIT_TMP/wire.pcap" "tcp port $1" \
+		2>"$KTLSKIT_TMP/tcpdump.err" &
+	DUMP=$!
+	track $DUMP
+	wait_line "$KTLSKIT_TMP/tcpdump.err" 'listening on' 30 ||
+		fail "tcpdump did not start: $(cat "$KTLSKIT_TMP/tcpdump.err")"
+}
+
+# stop_capture: end tcpdump; it must have captured something
+stop_capture()
+{
+	kill -INT $DUMP 2>/dev/null
+	wait $DUMP 2>/dev/null
+	[ -s "$KTLSKIT_TMP/wire.pcap" ] || fail "tcpdump captured nothing"
+}
+
 # A free TCP port on loopback.
 free_port()
 {

@@ -21,28 +21,7 @@ write_conf
 start_ktlsd
 
 PEER=$KTLSKIT_REPO/selftests/lib/halfclose_peer.py
-CANARY=KTLSKIT-CLEARTEXT-CANARY-$RANDOM$RANDOM
-for ((i = 0; i < 200; i++)); do
-	echo "$CANARY"
-done > "$T/canary"
-
-# capture PORT: tcpdump on loopback for that port until stop_capture
-capture()
-{
-	tcpdump -i lo -U -n -s 0 -w "$T/wire.pcap" "tcp port $1" \
-		2>"$T/tcpdump.err" &
-	DUMP=$!
-	track $DUMP
-	wait_line "$T/tcpdump.err" 'listening on' 30 ||
-		fail "tcpdump did not start: $(cat "$T/tcpdump.err")"
-}
-
-stop_capture()
-{
-	kill -INT $DUMP 2>/dev/null
-	wait $DUMP 2>/dev/null
-	[ -s "$T/wire.pcap" ] || fail "tcpdump captured nothing"
-}
+make_canary "$T/canary"
 
 # check ROLE VERSION: the request failed by name, nothing in the clear
 check()
@@ -70,7 +49,7 @@ check()
 for ver in 1.2 1.3; do
 	# ktlsd as server: the client's Finished comes with its FIN
 	port=$(free_port)
-	capture "$port"
+	start_capture "$port"
 	"$CLIENT" --send "$T/canary" accept "$port" > "$T/app" 2>&1 &
 	APP=$!
 	track $APP
@@ -83,7 +62,7 @@ for ver in 1.2 1.3; do
 
 	# ktlsd as client: the server's last flight comes with its FIN
 	port=$(free_port)
-	capture "$port"
+	start_capture "$port"
 	python3 "$PEER" server "$port" --cert "$P/server-ec.chain.pem" \
 		--key "$P/server-ec.key" --tls "$ver" > "$T/peer" 2>&1 &
 	PEER_PID=$!

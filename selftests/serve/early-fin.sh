@@ -20,51 +20,20 @@ command -v ktlsd >/dev/null || skip "ktlsd is not built"
 setup_root
 
 PEER=$KTLSKIT_REPO/selftests/lib/halfclose_peer.py
-CANARY=KTLSKIT-CLEARTEXT-CANARY-$RANDOM$RANDOM
-for ((i = 0; i < 200; i++)); do
-	echo "$CANARY"
-done > "$R/canary.txt"
-
-SOCK=$T/ktlsd.sock
-cat > "$T/ktlsd.conf" <<EOC
-[global]
-socket = $SOCK
-socket_mode = 0666
-lock_memory = no
-
-[profile web]
-role = server
-cert = $P/localhost.crt
-key = $P/localhost.key
-allow_uid = 0
-EOC
-ktlsd -f -c "$T/ktlsd.conf" 2> "$T/ktlsd.log" &
-track $!
-wait_line "$T/ktlsd.log" 'listening on' 60 ||
-	fail "ktlsd did not start: $(tail -n 5 "$T/ktlsd.log")"
+make_canary "$R/canary.txt"
+start_web_ktlsd
 
 # one_case MODE VERSION: one half-closing client against a fresh server
 one_case()
 {
-	local mode=$1 ver=$2 what="$1, TLS $2" dump req=
+	local mode=$1 ver=$2 what="$1, TLS $2" req=
 
 	if [ "$mode" = daemon ]; then
-		PORT=$(serve_port)
-		"$SERVE" --ktlsd="$SOCK" --profile web \
-			--listen "127.0.0.1:$PORT" serve "$R" \
-			> "$T/access.log" 2> "$T/serve.err" &
-		SPID=$!
-		track $SPID
-		wait_port "$PORT" 20
+		start_daemon_serve
 	else
 		start_serve
 	fi
-	tcpdump -i lo -U -n -s 0 -w "$T/wire.pcap" "tcp port $PORT" \
-		2>"$T/tcpdump.err" &
-	dump=$!
-	track $dump
-	wait_line "$T/tcpdump.err" 'listening on' 30 ||
-		fail "tcpdump did not start: $(cat "$T/tcpdump.err")"
+	start_capture "$PORT"
 	[ "$ver" = 1.3 ] &&
 		req='GET /canary.txt HTTP/1.1\r\nHost: localhost\r\n\r\n'
 	python3 "$PEER" client 127.0.0.1 "$PORT" --ca "$CA" --name localhost \
@@ -73,9 +42,7 @@ one_case()
 		grep -q '^flight 2 sent with FIN' "$T/peer"
 	check "$what: ktls-serve names the failure" \
 		wait_line "$T/serve.err" 'peer-closed-early' 60
-	kill -INT $dump
-	wait $dump
-	check "$what: the capture holds the connection" [ -s "$T/wire.pcap" ]
+	stop_capture
 	check "$what: no canary byte in the clear on the wire" \
 		not grep -aq "$CANARY" "$T/wire.pcap"
 	# the server is unharmed: a normal client gets the file
