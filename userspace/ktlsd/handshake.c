@@ -746,6 +746,7 @@ static void do_session(struct ktlsd_job *j)
 	struct ktls_ticket *t;
 	bool ticket = j->req.type == KTLSD_MSG_POST_HANDSHAKE &&
 		      j->req.message[0] == 4;
+	char text[256];
 	int ret;
 
 	k = ktlsd_keep_take(j->req.session_id, j->uid);
@@ -758,10 +759,14 @@ static void do_session(struct ktlsd_job *j)
 	snprintf(j->req.profile, sizeof(j->req.profile), "%s", k->profile);
 	ret = ktls_session_rebind(k->s, j->tfd);
 	if (ret) {
-		/* not our connection: refuse, the session is untouched */
-		reply_error(j, ret, KTLSD_R_BAD_SOCKET, "%s",
-			    ktls_reason_text(k->s));
+		/*
+		 * Not our connection: refuse, the session is untouched. It
+		 * goes back before the reply, or the client's next request
+		 * could find it missing.
+		 */
+		snprintf(text, sizeof(text), "%s", ktls_reason_text(k->s));
 		ktlsd_keep_put_back(k, k->conf->keep_ms);
+		reply_error(j, ret, KTLSD_R_BAD_SOCKET, "%s", text);
 		return;
 	}
 	ktls_session_set_send_timeout(k->s, session_timeout(j));
@@ -776,14 +781,14 @@ static void do_session(struct ktlsd_job *j)
 		ktlsd_ticket_put(k->profile, k->sni, t, k->conf->ticket_ms,
 				 k->conf->tickets_max);
 	if (ret) {
-		const char *text = ktls_reason_text(k->s);
 		enum ktls_reason r = ktls_reason(k->s);
 
+		snprintf(text, sizeof(text), "%s", ktls_reason_text(k->s));
 		if (ret == -ETIMEDOUT && j->req.type == KTLSD_MSG_REKEY) {
 			/* our KeyUpdate never left: the keys did not change */
+			ktlsd_keep_put_back(k, k->conf->keep_ms);
 			reply_error(j, ret, r, "%s (after %u ms)", text,
 				    j->timeout_ms);
-			ktlsd_keep_put_back(k, k->conf->keep_ms);
 			return;
 		}
 		if (ret == -EOPNOTSUPP || ret == -EBADMSG) {
