@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Record errors after the handoff, answered with the RFCs' alerts: a
+# hostile client (selftests/lib/hostile_peer.py: OpenSSL's handshake, then
+# records of its own making) sends a valid GET, then altered tags and
+# ciphertext, oversized records, unknown and unprotected record types,
+# forbidden handshake messages, each followed by another GET. ktls-serve,
+# in-process and with ktlsd, must answer the first GET intact, send the
+# fatal alert the case calls for (selftests/lib/hostile.bash), never answer
+# the second GET, and close. The kernel did the decryption: TlsRxSw counts
+# the connections and TlsDecryptError the records that failed.
+#
+#   hostile_peer.py --TLS 1.2/1.3, crafted records--> ktls-serve (kTLS RX)
+#
+# ktlskit-timeout: 900
+
+. "$(dirname "$0")/serve.bash"
+. "$KTLSKIT_REPO/selftests/lib/hostile.bash"
+need_serve
+need_cmd python3
+python3 -c 'import cryptography' 2>/dev/null ||
+	skip "python3-cryptography is not installed (scripts/deps installs it)"
+setup_root
+HELLO=$(sha256 "$R/hello.txt")
+
+# run_cases MODE: every case over TLS 1.2 and 1.3 against the running server
+run_cases()
+{
+	local mode=$1 v rx0 bad0 n bad
+
+	for v in 1.2 1.3; do
+		rx0=$(tls_stat TlsRxSw)
+		bad0=$(tls_stat TlsDecryptError)
+		timeout 300 python3 "$HOSTILE" client 127.0.0.1 "$PORT" --tls "$v" \
+			--app http --before-sha256 "$HELLO" --ca "$CA" \
+			--name localhost --case "$(hostile_cases server)" \
+			> "$T/peer.$mode.$v" 2>&1
+		sed "s/^/# $mode $v: /" "$T/peer.$mode.$v"
+		hostile_check "$v" server "$T/peer.$mode.$v"
+		n=$(grep -c '^result ' "$T/peer.$mode.$v")
+		check "$mode TLS $v: the kernel decrypted all $n connections" \
+			[ $(($(tls_stat TlsRxSw) - rx0)) -ge "$n" ]
+		# at least tag-first, tag-last, ct-first and ct-mid
+		bad=$(($(tls_stat TlsDecryptError) - bad0))
+		check "$mode TLS $v: the kernel counted the altered records (TlsDecryptError +$bad)" \
+			[ "$bad" -ge 4 ]
+	done
+}
+
+start_serve
+run_cases inproc
+stop_serve
+sed 's/^/# ktls-serve: /' "$T/serve.err"
+check "in-process: the log names the alert sent for a bad record" \
+	grep -q 'bad_record_mac' "$T/serve.err"
+
+if command -v ktlsd >/dev/null; then
+	start_web_ktlsd
+	start_daemon_serve
+	run_cases daemon
+	stop_serve
+	sed 's/^/# ktls-serve: /' "$T/serve.err"
+else
+	echo "# daemon mode not run: ktlsd is not built"
+fi
+finish
