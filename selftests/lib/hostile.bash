@@ -98,5 +98,5 @@ hostile_check()
 
 hostile_line_is()
 {
-	[[ $1 =~ \ alert=($2)\ before=(ok|-)\ after=$3\ closed=yes$ ]]
+	[[ $1 =~ \ alert=($2)\ before=(ok|-)\ after=(-|$3)\ closed=yes$ ]]
 }

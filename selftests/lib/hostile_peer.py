@@ -8,22 +8,25 @@
 # stack would: altered tags and ciphertext, oversized records, records of
 # unknown types, unprotected alerts, forbidden handshake messages.
 #
-#   hostile_peer.py client HOST PORT --tls 1.2|1.3 --case CASE [--app APP]
-#                   [--ca CA --name NAME]
-#   hostile_peer.py server PORT --tls 1.2|1.3 --case CASE --cert C --key K
+#   hostile_peer.py client HOST PORT --tls 1.2|1.3 --case CASE[,CASE...]
+#                   [--app APP] [--ca CA --name NAME] [--step]
+#   hostile_peer.py server PORT --tls 1.2|1.3 --case CASE[,CASE...]
+#                   --cert C --key K
 #
 # APP is what the endpoint runs on top of TLS:
 #   http  (ktls-serve): "before" is a GET answered in full, "after" a GET
 #         whose answer must not come;
 #   raw   (ktls-cat, openssl s_server/s_client): "before" and "after" are
 #         lines with canaries the test looks for in the endpoint's output.
-# Each case sends "before" as a valid record, then its crafted record(s)
-# and "after" in one write, then reads until the endpoint closes. One line
-# on stdout sums up what came back:
-#   result case=C alert=LEVEL:NAME|none before=ok|- after=delivered|none
+# Each case runs on a connection of its own, all in one process (python
+# starts slowly under emulation). It sends "before" as a valid record,
+# then its crafted record(s) and "after" in one write, then reads until
+# the endpoint closes. One line on stdout sums up what came back:
+#   result case=C alert=LEVEL:NAME|none before=ok|- after=delivered|none|-
 #          closed=yes|no
-# (before and after are only known for APP http). Earlier lines say what
-# happened ("handshake done 1.3 TLS_AES_128_GCM_SHA256").
+# (alert: the first fatal one, else the first; before and after are only
+# known for APP http, "-" for raw). Earlier lines say what happened
+# ("handshake done 1.3 TLS_AES_128_GCM_SHA256").
 import argparse
 import hashlib
 import hmac
@@ -236,7 +239,10 @@ class Peer:
                     t, plain = self.rx.open(t, body)
                 except Exception:
                     return "undecryptable", data, "yes"
-                if t == CT_ALERT and alert is None:
+                # the first fatal alert, else the first (close_notify)
+                if t == CT_ALERT and (alert is None or
+                                      (plain[:1] == b"\x02" and
+                                       alert[:1] != b"\x02")):
                     alert = plain
                 elif t == CT_DATA:
                     data += plain
@@ -399,6 +405,8 @@ def listener(a):
 
 def connect(a, ls):
     if not ls:
+        if a.step and not sys.stdin.readline():
+            raise ConnectionError("no go-ahead on stdin")
         return socket.create_connection((a.where[0], int(a.where[1])),
                                         timeout=a.timeout)
     sock, _ = ls.accept()
@@ -446,9 +454,12 @@ def run(a, case, sock, log):
                           ALERTS.get(alert[1], str(alert[1])))
     got_after = b"after-" + canary.encode() in data or \
         (a.app == "http" and data.startswith(b"HTTP/1.1"))
+    if a.app == "raw":
+        got_after = "-"         # the endpoint's output tells
+    else:
+        got_after = "delivered" if got_after else "none"
     print("result case=%s alert=%s before=%s after=%s closed=%s" %
-          (a.case, text, before, "delivered" if got_after else "none",
-           closed), flush=True)
+          (a.case, text, before, got_after, closed), flush=True)
     return 0
 
 
@@ -466,6 +477,9 @@ def main():
     ap.add_argument("--name")
     ap.add_argument("--cert")
     ap.add_argument("--key")
+    ap.add_argument("--step", action="store_true",
+                    help="client: connect once per line read from stdin "
+                    "(the test starts a fresh endpoint for each case)")
     ap.add_argument("--timeout", type=float, default=30)
     a = ap.parse_args()
     ls = listener(a)
