@@ -41,10 +41,11 @@ run_cases()
 		n=$(grep -c '^result ' "$T/peer.$mode.$v")
 		check "$mode TLS $v: the kernel decrypted all $n connections" \
 			[ $(($(tls_stat TlsRxSw) - rx0)) -ge "$n" ]
-		# at least tag-first, tag-last, ct-first and ct-mid
+		# at least one per tag-* and ct-* case
 		bad=$(($(tls_stat TlsDecryptError) - bad0))
-		check "$mode TLS $v: the kernel counted the altered records (TlsDecryptError +$bad)" \
-			[ "$bad" -ge 4 ]
+		n=$(echo $HOSTILE_CASES | tr ' ' '\n' | grep -c '^tag-\|^ct-')
+		check "$mode TLS $v: the kernel counted the $n altered records (TlsDecryptError +$bad)" \
+			[ "$bad" -ge "$n" ]
 	done
 }
 
@@ -58,6 +59,11 @@ check "in-process: the log names the alert sent for a bad record" \
 if command -v ktlsd >/dev/null; then
 	start_web_ktlsd
 	start_daemon_serve
+	# the record layer is the same library: one case per kind of answer
+	# and what daemon mode reads itself, unless FULL=1
+	[ -n "${KTLSKIT_FULL:-}" ] || HOSTILE_CASES="valid tag-last oversize
+		unknown-type hello-request keyupdate-bad keyupdate-split
+		ticket-to-server"
 	run_cases daemon
 	stop_serve
 	sed 's/^/# ktls-serve: /' "$T/serve.err"
