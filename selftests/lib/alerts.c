@@ -145,10 +145,15 @@ out:
 	return ret;
 }
 
-FIXTURE(alerts) {
+/* The connection under test, seen from the peer's side. */
+struct peer {
 	struct pair p;
 	union crypto tx;	/* the peer's: the endpoint's RX */
-	uint64_t seq;		/* the peer's next TX record */
+	uint64_t seq;		/* the peer's first TX record */
+};
+
+FIXTURE(alerts) {
+	struct peer pe;
 };
 
 FIXTURE_VARIANT(alerts) {
@@ -178,6 +183,7 @@ FIXTURE_SETUP(alerts)
 		.cipher = variant->cipher,
 	};
 	struct timeval tv = { .tv_sec = 60 };
+	struct peer *pe = &self->pe;
 	unsigned char *key, *seq;
 	union crypto rx;
 	int ret;
@@ -185,55 +191,58 @@ FIXTURE_SETUP(alerts)
 	if (!pair_kernel_has_tls())
 		SKIP(return, "kernel has no TLS: run in the VM (tools/vm/run)");
 	/* the endpoint offloads; the peer stays plain TCP */
-	ret = pair_open(&self->p, &o);
+	ret = pair_open(&pe->p, &o);
 	if (!ret)
-		ret = ktls_offload(self->p.ss);
-	if (ret && self->p.ss && ktls_reason(self->p.ss) == KTLS_R_KERNEL_CIPHER)
-		SKIP(return, "%s", ktls_reason_text(self->p.ss));
+		ret = ktls_offload(pe->p.ss);
+	if (ret && pe->p.ss && ktls_reason(pe->p.ss) == KTLS_R_KERNEL_CIPHER)
+		SKIP(return, "%s", ktls_reason_text(pe->p.ss));
 	ASSERT_EQ(0, ret) {
-		TH_LOG("server: %s", ktls_reason_text(self->p.ss));
+		TH_LOG("server: %s", ktls_reason_text(pe->p.ss));
 	}
-	ASSERT_EQ(0, get_crypto(self->p.sfd, TLS_RX, &self->tx));
-	crypto_parts(&self->tx, &key, &seq);
-	self->seq = get_seq(seq);
+	ASSERT_EQ(0, get_crypto(pe->p.sfd, TLS_RX, &pe->tx));
+	crypto_parts(&pe->tx, &key, &seq);
+	pe->seq = get_seq(seq);
 	/*
 	 * The peer reads with the endpoint's TX key. TLS 1.3: from sequence
 	 * 0, where the server's NewSessionTicket waits unread; TLS 1.2: the
 	 * server's Finished took the sequences before the kernel's.
 	 */
-	ASSERT_EQ(0, get_crypto(self->p.sfd, TLS_TX, &rx));
+	ASSERT_EQ(0, get_crypto(pe->p.sfd, TLS_TX, &rx));
 	if (variant->version == KTLS_TLS_1_3) {
 		crypto_parts(&rx, &key, &seq);
 		set_seq(seq, 0);
 	}
-	ASSERT_EQ(0, setsockopt(self->p.cfd, SOL_TCP, TCP_ULP, "tls",
+	ASSERT_EQ(0, setsockopt(pe->p.cfd, SOL_TCP, TCP_ULP, "tls",
 				sizeof("tls")));
-	ASSERT_EQ(0, setsockopt(self->p.cfd, SOL_TLS, TLS_RX, &rx,
+	ASSERT_EQ(0, setsockopt(pe->p.cfd, SOL_TLS, TLS_RX, &rx,
 				crypto_parts(&rx, &key, &seq)));
 	explicit_bzero(&rx, sizeof(rx));
 	/* a missing alert fails the test instead of hanging it */
-	setsockopt(self->p.cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(self->p.sfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(pe->p.cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(pe->p.sfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 FIXTURE_TEARDOWN(alerts)
 {
-	explicit_bzero(&self->tx, sizeof(self->tx));
-	pair_close(&self->p);
+	explicit_bzero(&self->pe.tx, sizeof(self->pe.tx));
+	pair_close(&self->pe.p);
 }
 
 #define BEFORE_LEN	3000
 
-/* The peer sends a good record of pattern data, then @bad (raw bytes). */
+/*
+ * The peer sends a good record of pattern data (sequence @self->seq), then
+ * @bad (raw bytes; a sealed one takes the sequence after).
+ */
 static int peer_sends(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(alerts) *self, const void *bad,
+		      struct peer *self, const void *bad,
 		      size_t badlen)
 {
 	unsigned char data[BEFORE_LEN], rec[BEFORE_LEN + 64];
 	ssize_t n;
 
 	pair_fill(data, sizeof(data), 7);
-	n = seal(&self->tx, self->seq++, false, 23, data, sizeof(data), rec,
+	n = seal(&self->tx, self->seq, false, 23, data, sizeof(data), rec,
 		 sizeof(rec));
 	ASSERT_LT(0, n)
 		return -1;
@@ -246,7 +255,7 @@ static int peer_sends(struct __test_metadata *_metadata,
 
 /* The bytes the peer sent before the bad record arrive intact. */
 static void endpoint_gets_before(struct __test_metadata *_metadata,
-				 FIXTURE_DATA(alerts) *self, bool session)
+				 struct peer *self, bool session)
 {
 	unsigned char want[BEFORE_LEN], got[BEFORE_LEN];
 	unsigned char type;
@@ -264,7 +273,7 @@ static void endpoint_gets_before(struct __test_metadata *_metadata,
 
 /* The peer reads, with its own RX key, the fatal @alert, then our FIN. */
 static void peer_reads_alert(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(alerts) *self, int alert)
+			     struct peer *self, int alert)
 {
 	unsigned char buf[512], type;
 	ssize_t n;
@@ -288,7 +297,7 @@ static void peer_reads_alert(struct __test_metadata *_metadata,
 
 /* The session refuses with @err and a reason naming @alert. */
 static void session_fails(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(alerts) *self, int err, int alert)
+			  struct peer *self, int err, int alert)
 {
 	unsigned char buf[64];
 
@@ -305,20 +314,20 @@ static void session_fails(struct __test_metadata *_metadata,
 }
 
 /* A record sealed under a key with one byte flipped. */
-static ssize_t forged(FIXTURE_DATA(alerts) *self, unsigned char *rec,
+static ssize_t forged(struct peer *self, unsigned char *rec,
 		      size_t len)
 {
-	return seal(&self->tx, self->seq++, true, 23, "forged", 6, rec, len);
+	return seal(&self->tx, self->seq + 1, true, 23, "forged", 6, rec, len);
 }
 
 TEST_F(alerts, bad_mac)
 {
 	unsigned char rec[128];
-	ssize_t n = forged(self, rec, sizeof(rec));
+	ssize_t n = forged(&self->pe, rec, sizeof(rec));
 
 	ASSERT_LT(0, n);
-	ASSERT_EQ(0, peer_sends(_metadata, self, rec, n));
-	session_fails(_metadata, self, -EBADMSG, 20);
+	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, rec, n));
+	session_fails(_metadata, &self->pe, -EBADMSG, 20);
 }
 
 /* 2^14 + 2048: past every limit (the kernel's is 2^14 + overhead). */
@@ -326,9 +335,9 @@ static const unsigned char oversized[13] = { 23, 3, 3, 0x48, 0x00 };
 
 TEST_F(alerts, record_overflow)
 {
-	ASSERT_EQ(0, peer_sends(_metadata, self, oversized,
+	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, oversized,
 				sizeof(oversized)));
-	session_fails(_metadata, self, -EMSGSIZE, 22);
+	session_fails(_metadata, &self->pe, -EMSGSIZE, 22);
 }
 
 TEST_F(alerts, too_short)
@@ -336,16 +345,16 @@ TEST_F(alerts, too_short)
 	/* 4 bytes cannot hold a tag */
 	static const unsigned char rec[13] = { 23, 3, 3, 0, 4 };
 
-	ASSERT_EQ(0, peer_sends(_metadata, self, rec, sizeof(rec)));
-	session_fails(_metadata, self, -EBADMSG, 20);
+	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, rec, sizeof(rec)));
+	session_fails(_metadata, &self->pe, -EBADMSG, 20);
 }
 
 TEST_F(alerts, bad_version)
 {
 	static const unsigned char rec[13] = { 23, 3, 1, 0, 32 };
 
-	ASSERT_EQ(0, peer_sends(_metadata, self, rec, sizeof(rec)));
-	session_fails(_metadata, self, -EINVAL,
+	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, rec, sizeof(rec)));
+	session_fails(_metadata, &self->pe, -EINVAL,
 		      variant->version == KTLS_TLS_1_3 ? 50 : 70);
 }
 
@@ -358,12 +367,47 @@ TEST_F(alerts, padding_only)
 	if (variant->version != KTLS_TLS_1_3)
 		SKIP(return, "TLS 1.2 records have no inner content type");
 	/* content type 0 after zeros: no non-zero byte in the plaintext */
-	n = seal(&self->tx, self->seq++, false, 0, zeros, sizeof(zeros), rec,
+	n = seal(&self->pe.tx, self->pe.seq + 1, false, 0, zeros, sizeof(zeros), rec,
 		 sizeof(rec));
 	ASSERT_LT(0, n);
-	ASSERT_EQ(0, peer_sends(_metadata, self, rec, n));
+	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, rec, n));
 	/* RFC 8446 5.4 wants unexpected_message; recvmsg cannot tell */
-	session_fails(_metadata, self, -EBADMSG, 20);
+	session_fails(_metadata, &self->pe, -EBADMSG, 20);
+}
+
+/* Records that decrypt fine but must not come now (record.c's rules). */
+static void sealed_refused(struct __test_metadata *_metadata,
+			   struct peer *self, unsigned char type,
+			   const void *data, size_t len, int alert)
+{
+	unsigned char rec[2][64];
+	ssize_t n[2];
+
+	n[0] = seal(&self->tx, self->seq + 1, false, type, data, len, rec[0],
+		    sizeof(rec[0]));
+	n[1] = seal(&self->tx, self->seq + 2, false, 23, "after", 5, rec[1],
+		    sizeof(rec[1]));
+	ASSERT_LT(0, n[0]);
+	ASSERT_LT(0, n[1]);
+	memmove(rec[0] + n[0], rec[1], n[1]);
+	ASSERT_EQ(0, peer_sends(_metadata, self, rec[0], n[0] + n[1]));
+	session_fails(_metadata, self, -EPROTO, alert);
+}
+
+TEST_F(alerts, unknown_type)
+{
+	sealed_refused(_metadata, &self->pe, 99, "x", 1, 10);
+}
+
+TEST_F(alerts, long_alert)
+{
+	sealed_refused(_metadata, &self->pe, 21, "\x02\x00\x00", 3, 50);
+}
+
+TEST_F(alerts, data_inside_fragments)
+{
+	/* RFC 8446 5.1: the first two bytes of a KeyUpdate, then data */
+	sealed_refused(_metadata, &self->pe, 22, "\x18\x00", 2, 10);
 }
 
 /*
@@ -376,24 +420,24 @@ TEST_F(alerts, fd_bad_mac)
 	unsigned char rec[128], type;
 	socklen_t len = sizeof(int);
 	int soerr = 0;
-	ssize_t n = forged(self, rec, sizeof(rec));
+	ssize_t n = forged(&self->pe, rec, sizeof(rec));
 
 	ASSERT_LT(0, n);
-	ASSERT_EQ(0, peer_sends(_metadata, self, rec, n));
-	endpoint_gets_before(_metadata, self, false);
-	n = ktls_fd_recv_record(self->p.sfd, rec, sizeof(rec), &type, 0);
+	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, rec, n));
+	endpoint_gets_before(_metadata, &self->pe, false);
+	n = ktls_fd_recv_record(self->pe.p.sfd, rec, sizeof(rec), &type, 0);
 	ASSERT_EQ(-EBADMSG, n);
 	/* the record stays: each read fails again */
-	EXPECT_EQ(-EBADMSG, ktls_fd_recv_record(self->p.sfd, rec, sizeof(rec),
+	EXPECT_EQ(-EBADMSG, ktls_fd_recv_record(self->pe.p.sfd, rec, sizeof(rec),
 						&type, MSG_DONTWAIT));
-	EXPECT_EQ(-EBADMSG, ktls_fd_send_record(self->p.sfd, 23, "x", 1,
+	EXPECT_EQ(-EBADMSG, ktls_fd_send_record(self->pe.p.sfd, 23, "x", 1,
 						MSG_DONTWAIT));
-	EXPECT_EQ(0, getsockopt(self->p.sfd, SOL_SOCKET, SO_ERROR, &soerr,
+	EXPECT_EQ(0, getsockopt(self->pe.p.sfd, SOL_SOCKET, SO_ERROR, &soerr,
 				&len));
 	EXPECT_EQ(EBADMSG, soerr);
 	/* sk_err read: the next send would work; the alert goes first */
-	EXPECT_EQ(20, ktls_fd_fail(self->p.sfd, -EBADMSG));
-	peer_reads_alert(_metadata, self, 20);
+	EXPECT_EQ(20, ktls_fd_fail(self->pe.p.sfd, -EBADMSG));
+	peer_reads_alert(_metadata, &self->pe, 20);
 }
 
 /*
@@ -406,18 +450,18 @@ TEST_F(alerts, fd_record_overflow)
 	socklen_t len = sizeof(int);
 	int soerr = -1;
 
-	ASSERT_EQ(0, peer_sends(_metadata, self, oversized,
+	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, oversized,
 				sizeof(oversized)));
-	endpoint_gets_before(_metadata, self, false);
-	ASSERT_EQ(-EMSGSIZE, ktls_fd_recv_record(self->p.sfd, buf, sizeof(buf),
+	endpoint_gets_before(_metadata, &self->pe, false);
+	ASSERT_EQ(-EMSGSIZE, ktls_fd_recv_record(self->pe.p.sfd, buf, sizeof(buf),
 						 &type, 0));
-	EXPECT_EQ(0, getsockopt(self->p.sfd, SOL_SOCKET, SO_ERROR, &soerr,
+	EXPECT_EQ(0, getsockopt(self->pe.p.sfd, SOL_SOCKET, SO_ERROR, &soerr,
 				&len));
 	EXPECT_EQ(0, soerr);
-	EXPECT_EQ(-EAGAIN, ktls_fd_recv_record(self->p.sfd, buf, sizeof(buf),
+	EXPECT_EQ(-EAGAIN, ktls_fd_recv_record(self->pe.p.sfd, buf, sizeof(buf),
 					       &type, MSG_DONTWAIT));
-	EXPECT_EQ(22, ktls_fd_fail(self->p.sfd, -EMSGSIZE));
-	peer_reads_alert(_metadata, self, 22);
+	EXPECT_EQ(22, ktls_fd_fail(self->pe.p.sfd, -EMSGSIZE));
+	peer_reads_alert(_metadata, &self->pe, 22);
 }
 
 /* Errors that are not the peer's records get no alert, and no cleartext. */
@@ -427,9 +471,9 @@ TEST_F(alerts, fd_no_alert)
 	ssize_t n;
 	int x, y;
 
-	EXPECT_EQ(0, ktls_fd_fail(self->p.sfd, -ECONNRESET));
+	EXPECT_EQ(0, ktls_fd_fail(self->pe.p.sfd, -ECONNRESET));
 	do {	/* past the TLS 1.3 ticket: our FIN, no alert */
-		n = ktls_fd_recv_record(self->p.cfd, buf, sizeof(buf), &type,
+		n = ktls_fd_recv_record(self->pe.p.cfd, buf, sizeof(buf), &type,
 					0);
 	} while (n > 0 && type == 22);
 	EXPECT_EQ(0, n);
@@ -440,6 +484,40 @@ TEST_F(alerts, fd_no_alert)
 	EXPECT_EQ(0, read(y, buf, sizeof(buf)));
 	close(x);
 	close(y);
+}
+
+/* The post-handshake rules as sockets without a session get them. */
+TEST(post_handshake_rules)
+{
+	static const unsigned char ku[] = { 24, 0, 0, 1, 1 };
+	static const unsigned char ku_bad[] = { 24, 0, 0, 1, 2 };
+	static const unsigned char ticket[] = { 4, 0, 0, 0 };
+	static const unsigned char hello_req[] = { 0, 0, 0, 0 };
+	char why[160] = "";
+
+	EXPECT_EQ(0, ktls_check_post_handshake(KTLS_TLS_1_3, KTLS_SERVER, ku,
+					       sizeof(ku), why, sizeof(why)));
+	EXPECT_EQ(KTLS_ALERT_ILLEGAL_PARAMETER,
+		  ktls_check_post_handshake(KTLS_TLS_1_3, KTLS_SERVER, ku_bad,
+					    sizeof(ku_bad), why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "KeyUpdate"));
+	EXPECT_EQ(KTLS_ALERT_UNEXPECTED_MESSAGE,
+		  ktls_check_post_handshake(KTLS_TLS_1_2, KTLS_SERVER, ku,
+					    sizeof(ku), NULL, 0));
+	EXPECT_EQ(KTLS_ALERT_UNEXPECTED_MESSAGE,
+		  ktls_check_post_handshake(KTLS_TLS_1_3, KTLS_SERVER, ticket,
+					    sizeof(ticket), why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "NewSessionTicket to a server"));
+	EXPECT_EQ(0, ktls_check_post_handshake(KTLS_TLS_1_3, KTLS_CLIENT,
+					       ticket, sizeof(ticket), NULL,
+					       0));
+	EXPECT_EQ(KTLS_POST_HS_IGNORE,
+		  ktls_check_post_handshake(KTLS_TLS_1_2, KTLS_CLIENT,
+					    hello_req, sizeof(hello_req), NULL,
+					    0));
+	/* one whole message, or nothing to judge */
+	EXPECT_EQ(-EINVAL, ktls_check_post_handshake(KTLS_TLS_1_3, KTLS_SERVER,
+						     ku, 4, NULL, 0));
 }
 
 TEST_HARNESS_MAIN

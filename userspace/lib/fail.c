@@ -170,7 +170,9 @@ static int tx_version(int fd)
 	socklen_t len = sizeof(ci);
 
 	if (getsockopt(fd, SOL_TLS, TLS_TX, &ci, &len))
-		return errno == ENOPROTOOPT ? -EBUSY : -errno;
+		/* no tls ULP: ENOPROTOOPT, or EOPNOTSUPP from TCP itself */
+		return errno == ENOPROTOOPT || errno == EOPNOTSUPP ? -EBUSY :
+		       -errno;
 	/* without it, the alert would go out in the clear */
 	return ci.cipher_type ? ci.version : -EBUSY;
 }

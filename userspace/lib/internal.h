@@ -42,13 +42,6 @@
 #define KTLS_HS_NEW_TICKET	4
 #define KTLS_HS_KEY_UPDATE	24
 
-/* Alert descriptions we send (RFC 8446 6, RFC 5246 7.2) */
-#define KTLS_ALERT_UNEXPECTED_MESSAGE	10
-#define KTLS_ALERT_BAD_RECORD_MAC	20
-#define KTLS_ALERT_RECORD_OVERFLOW	22
-#define KTLS_ALERT_ILLEGAL_PARAMETER	47
-#define KTLS_ALERT_DECODE_ERROR		50
-#define KTLS_ALERT_PROTOCOL_VERSION	70
 
 /* A server identity picked by SNI: its own wolfSSL context. */
 struct ktls_sni {
