@@ -11,12 +11,13 @@
  *
  * What kernel TLS does with a bad record. Read in Debian's 6.1.192,
  * 6.12.118 and 7.2.13 sources (net/tls/), the same in all three unless
- * said; checked on each by selftests/lib/alerts:
+ * said. Everything not marked "read only" is also checked on each kernel
+ * by selftests/lib/alerts:
  *
  * - tls_sw.c tls_rx_msg_size(), called by the record parser (tls_strp.c)
  *   as soon as a header (and for TLS 1.2 AES-GCM/CCM its 8-byte explicit
  *   nonce) is in, even before anyone reads:
- *     length > 2^14 + tag (+ nonce, TLS 1.2; + 1 content type, TLS 1.3)
+ *     length > 2^14 + tag (+ explicit nonce; + 1 content type, TLS 1.3)
  *                                        -> EMSGSIZE
  *     length < tag (+ nonce)             -> EBADMSG
  *     version bytes other than 03 03     -> EINVAL
@@ -24,10 +25,11 @@
  *   sk_err. The next recvmsg finds no record, takes sk_err with
  *   sock_error(), which clears it, and returns it once; reads after that
  *   wait (or EAGAIN) until the peer's FIN, as the parser never restarts.
- *   With sk_err cleared, sendmsg of our alert works at once. On 6.12 and
- *   7.2 a recvmsg that already copied data in the same call returns the
- *   data and leaves sk_err for the next call (tls_rx_rec_wait(),
- *   has_copied); 6.1 has no such case in its code.
+ *   With sk_err cleared, sendmsg of our alert works at once. Read only: a
+ *   recvmsg that copied data and still wants more (MSG_WAITALL,
+ *   SO_RCVLOWAT) returns the data; 6.12 and 7.2 leave sk_err for the next
+ *   call (tls_rx_rec_wait(), has_copied), 6.1 consumes it there, so its
+ *   next read just waits.
  * - tls_sw.c tls_rx_one_record(): a record that fails authentication, or
  *   (TLS 1.3) decrypts to zeros with no content type byte
  *   (tls_padding_length()), ends in tls_err_abort(sk, -EBADMSG), called
@@ -38,7 +40,10 @@
  *   Nothing clears sk_err there, and tls_sw_sendmsg() fails with it: the
  *   alert can only go out after getsockopt(SO_ERROR) read and cleared it.
  *   Then it is encrypted under the TX key as any record and reaches the
- *   peer. TlsDecryptError counts only the authentication failures.
+ *   peer. Read only: TlsDecryptError counts the authentication failures,
+ *   not the padding or length ones; a failed async decryption (TLS 1.2
+ *   data) also sticks in ctx->async_wait.err, and every later read
+ *   returns it.
  * - TLS 1.3 padding without a content type must get unexpected_message
  *   (RFC 8446 5.4), but recvmsg says EBADMSG for it and for a bad tag
  *   alike: both get bad_record_mac.
