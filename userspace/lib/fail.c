@@ -44,6 +44,12 @@
  *   not the padding or length ones; a failed async decryption (TLS 1.2
  *   data) also sticks in ctx->async_wait.err, and every later read
  *   returns it.
+ * - 7.2 only (6.14+): tls_sw.c tls_check_pending_rekey() marks a rekey
+ *   pending for any handshake record whose first byte is 24 (KeyUpdate),
+ *   in TLS 1.2 too, and tls_rx_rec_wait() then fails every read with
+ *   EKEYEXPIRED until TLS_RX is set again: a KeyUpdate split over records
+ *   can never be completed, nor anything after its first fragment read.
+ *   ktls_recv() refuses it with unexpected_message.
  * - TLS 1.3 padding without a content type must get unexpected_message
  *   (RFC 8446 5.4), but recvmsg says EBADMSG for it and for a bad tag
  *   alike: both get bad_record_mac.

@@ -261,6 +261,11 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 
 		n = __ktls_recv_record(s, own ? small : buf,
 				       own ? sizeof(small) : len, &type);
+		/* 6.14+ reads nothing after a KeyUpdate's start (fail.c) */
+		if (n == -EKEYEXPIRED && s->hs_len)
+			return __ktls_refuse(s, KTLS_ALERT_UNEXPECTED_MESSAGE,
+					     -EPROTO,
+					     "the peer split a KeyUpdate over records, which kernel TLS cannot follow (it reads nothing after the first fragment)");
 		if (n < 0)
 			return n == -EAGAIN ? n : __ktls_recv_failed(s, n);
 		/* RFC 8446 5.1: nothing between a message's fragments */
