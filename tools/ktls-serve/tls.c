@@ -404,11 +404,11 @@ static ssize_t raw_alert(struct tls_conn *t, const unsigned char *a, ssize_t n)
 }
 
 /*
- * Every handshake message in a record (1 when all went well), by libktls's
- * post-handshake rules:
- * a KeyUpdate goes to ktlsd, anything else is refused. A message split
- * over records is refused too: nothing a server may receive now is longer
- * than a 5-byte KeyUpdate, and no real client splits that.
+ * Every handshake message in a record, by libktls's post-handshake rules
+ * (1 when all went well): a KeyUpdate goes to ktlsd, anything else is
+ * refused. A message split over records is refused too: nothing a server
+ * may receive now is longer than a 5-byte KeyUpdate, no real client splits
+ * that, and Linux 6.14+ would read nothing after its first fragment.
  */
 static ssize_t raw_handshake(struct tls_conn *t, const unsigned char *p,
 			     size_t n)

@@ -268,18 +268,18 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 					     "the peer split a KeyUpdate over records, which kernel TLS cannot follow (it reads nothing after the first fragment)");
 		if (n < 0)
 			return n == -EAGAIN ? n : __ktls_recv_failed(s, n);
-		/* RFC 8446 5.1: nothing between a message's fragments */
-		if (s->hs_len && type != KTLS_CT_HANDSHAKE)
-			return __ktls_refuse(s, KTLS_ALERT_UNEXPECTED_MESSAGE,
-					     -EPROTO,
-					     "the peer sent a record of type %u inside a fragmented handshake message",
-					     type);
 		if (n == 0 && type == KTLS_CT_DATA) {
 			s->eof = true;
 			__ktls_fail(s, KTLS_R_PEER_CLOSED, -EPIPE,
 				    "peer closed the connection without close_notify");
 			return -EPIPE;
 		}
+		/* RFC 8446 5.1: nothing between a message's fragments */
+		if (s->hs_len && type != KTLS_CT_HANDSHAKE)
+			return __ktls_refuse(s, KTLS_ALERT_UNEXPECTED_MESSAGE,
+					     -EPROTO,
+					     "the peer sent a record of type %u inside a fragmented handshake message",
+					     type);
 		switch (type) {
 		case KTLS_CT_DATA:
 			if (!own)
