@@ -264,6 +264,28 @@ int ktls_send_record(struct ktls_session *s, unsigned char type,
 ssize_t ktls_fd_send_record(int fd, unsigned char type, const void *buf,
 			    size_t len, int flags);
 int ktls_send_alert(struct ktls_session *s, int level, int desc);
+
+/*
+ * Ending a connection the peer broke, on a socket ktlsd handed back (no
+ * session here): the fatal alert the RFCs require (descriptions from RFC
+ * 8446 6.2), through kernel TLS.
+ * Sessions do the same inside ktls_recv(). Kernel-doc in fail.c and
+ * hs_rules.c.
+ */
+#define KTLS_ALERT_UNEXPECTED_MESSAGE	10
+#define KTLS_ALERT_BAD_RECORD_MAC	20
+#define KTLS_ALERT_RECORD_OVERFLOW	22
+#define KTLS_ALERT_ILLEGAL_PARAMETER	47
+#define KTLS_ALERT_DECODE_ERROR		50
+#define KTLS_ALERT_PROTOCOL_VERSION	70
+
+int ktls_fd_fail(int fd, int err);
+int ktls_fd_refuse(int fd, int alert);
+/* ktls_check_post_handshake(): drop the message, it needs no answer */
+#define KTLS_POST_HS_IGNORE	1
+int ktls_check_post_handshake(unsigned int version, enum ktls_role role,
+			      const void *msg, size_t len, char *why,
+			      size_t whylen);
 int ktls_close_notify(struct ktls_session *s);
 int ktls_rekey(struct ktls_session *s, int request_peer);
 uint64_t ktls_records_sent(const struct ktls_session *s);

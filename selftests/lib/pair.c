@@ -59,7 +59,14 @@ static void *client_hs_only(void *arg)
 	return NULL;
 }
 
-static int tcp_pair(int *cfd, int *sfd)
+/**
+ * pair_tcp() - a connected TCP loopback pair
+ * @cfd: set to the connecting end
+ * @sfd: set to the accepted end
+ *
+ * Return: 0 or a negative errno.
+ */
+int pair_tcp(int *cfd, int *sfd)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(a);
@@ -117,7 +124,7 @@ int pair_open(struct pair *p, const struct pair_opts *o)
 	ret = ktls_ctx_new(&cc, &p->cctx);
 	if (ret)
 		return ret;
-	ret = tcp_pair(&p->cfd, &p->sfd);
+	ret = pair_tcp(&p->cfd, &p->sfd);
 	if (ret)
 		return ret;
 	ret = ktls_session_new(p->cctx, p->cfd, &p->cs);

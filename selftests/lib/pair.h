@@ -26,6 +26,7 @@ struct pair_opts {
 };
 
 const char *pair_pki(void);
+int pair_tcp(int *cfd, int *sfd);
 int pair_open(struct pair *p, const struct pair_opts *o);
 void pair_close(struct pair *p);
 int pair_kernel_has_tls(void);

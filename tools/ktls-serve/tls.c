@@ -350,10 +350,100 @@ static int daemon_post_handshake(struct tls_conn *t, const void *msg,
 	return ret;
 }
 
+/* Refuse what the client sent: fatal @alert through kernel TLS, then end. */
+static ssize_t raw_refuse(struct tls_conn *t, int alert, const char *why)
+{
+	int ret = ktls_fd_refuse(t->fd, alert);
+
+	if (ret)
+		snprintf(t->error, sizeof(t->error),
+			 "%s: the fatal alert %s could not be sent (%s)", why,
+			 ktls_alert_name(alert), strerror(-ret));
+	else
+		snprintf(t->error, sizeof(t->error),
+			 "%s: answered with the fatal alert %s", why,
+			 ktls_alert_name(alert));
+	return -EPROTO;
+}
+
+/* The kernel rejected a record (or the connection broke). */
+static ssize_t raw_failed(struct tls_conn *t, ssize_t err)
+{
+	int alert = ktls_fd_fail(t->fd, err);
+
+	if (alert > 0)
+		snprintf(t->error, sizeof(t->error),
+			 "kernel TLS rejected a record from the client (%s): answered with the fatal alert %s",
+			 strerror(-err), ktls_alert_name(alert));
+	else if (alert < 0)
+		snprintf(t->error, sizeof(t->error),
+			 "kernel TLS rejected a record from the client (%s): the fatal alert could not be sent (%s)",
+			 strerror(-err), strerror(-alert));
+	return err;
+}
+
+/* 0 at close_notify, 1 to read on, or a negative errno. */
+static ssize_t raw_alert(struct tls_conn *t, const unsigned char *a, ssize_t n)
+{
+	char why[64];
+
+	if (n != 2) {
+		snprintf(why, sizeof(why),
+			 "the client sent an alert record of %zd bytes", n);
+		return raw_refuse(t, KTLS_ALERT_DECODE_ERROR, why);
+	}
+	if (a[1] == 0)
+		return 0;
+	/* TLS 1.2 warnings and TLS 1.3 user_canceled may be ignored */
+	if ((t->info.version == KTLS_TLS_1_2 && a[0] == 1) ||
+	    (t->info.version == KTLS_TLS_1_3 && a[1] == 90))
+		return 1;
+	snprintf(t->error, sizeof(t->error),
+		 "the client sent the fatal alert %s", ktls_alert_name(a[1]));
+	return -ECONNABORTED;
+}
+
+/*
+ * Every handshake message in a record, by libktls's post-handshake rules
+ * (1 when all went well): a KeyUpdate goes to ktlsd, anything else is
+ * refused. A message split over records is refused too: nothing a server
+ * may receive now is longer than a 5-byte KeyUpdate, no real client splits
+ * that, and Linux 6.14+ would read nothing after its first fragment.
+ */
+static ssize_t raw_handshake(struct tls_conn *t, const unsigned char *p,
+			     size_t n)
+{
+	size_t off = 0, mlen;
+	char why[160];
+	int ret;
+
+	if (!n)
+		return raw_refuse(t, KTLS_ALERT_UNEXPECTED_MESSAGE,
+				  "the client sent an empty handshake record");
+	while (off < n) {
+		mlen = n - off < 4 ? 0 :
+		       (size_t)p[off + 1] << 16 | p[off + 2] << 8 | p[off + 3];
+		if (n - off < 4 || n - off - 4 < mlen)
+			return raw_refuse(t, KTLS_ALERT_UNEXPECTED_MESSAGE,
+					  "the client split a handshake message over records after the handshake");
+		ret = ktls_check_post_handshake(t->info.version, KTLS_SERVER,
+						p + off, 4 + mlen, why,
+						sizeof(why));
+		if (ret > KTLS_POST_HS_IGNORE)
+			return raw_refuse(t, ret, why);
+		if (!ret && daemon_post_handshake(t, p + off, 4 + mlen))
+			return -ECONNABORTED;
+		off += 4 + mlen;
+	}
+	return 1;
+}
+
 /*
  * A kTLS socket ktlsd handed back has no session here: read records
- * ourselves. Data is returned; close_notify ends the stream; a KeyUpdate
- * goes to ktlsd; any other alert or message ends the connection.
+ * ourselves, under the same rules as libktls's ktls_recv(). Data is
+ * returned; close_notify ends the stream; a KeyUpdate goes to ktlsd; a
+ * fatal alert from the client is reported by name; a record the kernel
+ * rejects or one that must not come is answered with the fatal alert.
  */
 static ssize_t raw_recv(struct tls_conn *t, void *buf, size_t len)
 {
@@ -363,17 +453,21 @@ static ssize_t raw_recv(struct tls_conn *t, void *buf, size_t len)
 	for (;;) {
 		n = ktls_fd_recv_record(t->fd, buf, len, &type,
 					MSG_DONTWAIT);
+		if (n == -EAGAIN)
+			return n;
 		if (n < 0)
-			return n == -EWOULDBLOCK ? -EAGAIN : n;
+			return raw_failed(t, n);
 		if (type == CT_DATA)
 			return n;
-		if (type == CT_ALERT && n >= 2 &&
-		    ((unsigned char *)buf)[1] == 0)
-			return 0;
-		if (type != CT_HANDSHAKE)
-			return -ECONNABORTED;
-		if (daemon_post_handshake(t, buf, n))
-			return -ECONNABORTED;
+		if (type == CT_ALERT)
+			n = raw_alert(t, buf, n);	/* 0: close_notify */
+		else if (type == CT_HANDSHAKE)
+			n = raw_handshake(t, buf, n);
+		else
+			n = raw_refuse(t, KTLS_ALERT_UNEXPECTED_MESSAGE,
+				       "the client sent a record of an unknown type");
+		if (n <= 0)
+			return n;
 	}
 }
 
@@ -398,6 +492,10 @@ ssize_t tls_recv(struct tls_conn *t, void *buf, size_t len)
 		return 0;
 	if (n == -EWOULDBLOCK)
 		return -EAGAIN;
+	/* what the client did, and the alert libktls answered it with */
+	if (n < 0 && ktls_reason(t->s) != KTLS_R_NONE)
+		snprintf(t->error, sizeof(t->error), "%s",
+			 ktls_reason_text(t->s));
 	return n;
 }
 

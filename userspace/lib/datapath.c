@@ -203,14 +203,31 @@ KTLS_EXPORT ssize_t ktls_splice_from(struct ktls_session *s, int in_fd,
 	return done ? (ssize_t)done : ret;
 }
 
+/*
+ * tls_sw_splice_read() says EINVAL both for a control record, which stays
+ * for recvmsg, and for a bad record header, which stopped the record
+ * parser for good: only in the first case is a record waiting.
+ */
+static ssize_t splice_failed(struct ktls_session *s, ssize_t err)
+{
+	unsigned char b, type;
+
+	if (err == -EINVAL &&
+	    ktls_fd_recv_record(s->fd, &b, 1, &type,
+				MSG_PEEK | MSG_DONTWAIT) != -EAGAIN)
+		return err;
+	return err == -EAGAIN ? err : __ktls_recv_failed(s, err);
+}
+
 /**
  * ktls_splice_to() - move received data from the session to an fd
  * @s: offloaded session (RX in the kernel)
  * @out_fd: file, pipe or socket to write
  * @count: bytes to move at most
  *
- * Splice stops with -EIO at a control record; the caller then uses
- * ktls_recv(), which handles it.
+ * Splice stops with -EINVAL at a control record; the caller then uses
+ * ktls_recv(), which handles it. A record the kernel rejects is answered
+ * as in ktls_recv(): fatal alert, session ended.
  *
  * Return: bytes moved (0 at end of stream) or a negative errno.
  */
@@ -229,7 +246,7 @@ KTLS_EXPORT ssize_t ktls_splice_to(struct ktls_session *s, int out_fd,
 			    count > CHUNK ? CHUNK : count, SPLICE_F_MOVE);
 	} while (in < 0 && errno == EINTR);
 	if (in <= 0) {
-		out = in < 0 ? -errno : 0;
+		out = in < 0 ? splice_failed(s, -errno) : 0;
 		goto out;
 	}
 	out = splice_loop(p[0], out_fd, in, NULL);

@@ -13,6 +13,9 @@
  * A KeyUpdate whose body is not one byte is a decode_error; one whose
  * request_update is neither 0 nor 1 is an illegal_parameter.
  */
+#include <errno.h>
+#include <stdio.h>
+
 #include "internal.h"
 
 static const char *hs_name(unsigned int type)
@@ -42,28 +45,17 @@ static const char *hs_name(unsigned int type)
 	return "a handshake message of unknown type";
 }
 
-/**
- * __ktls_hs_check() - may this handshake message arrive now?
- * @s: offloaded session
- * @m: the message, 4-byte header included
- * @mlen: length of its body
- * @why: set to a sentence naming the message when it is refused
- * @whylen: size of @why
- *
- * Return: 0 to act on the message, KTLS_HS_IGNORE to drop it, or the
- * description of the fatal alert to answer with.
- */
-int __ktls_hs_check(const struct ktls_session *s, const unsigned char *m,
-		    size_t mlen, char *why, size_t whylen)
+static int check(unsigned int version, enum ktls_role role,
+		 const unsigned char *m, size_t mlen, char *why, size_t whylen)
 {
-	bool tls13 = s->version == KTLS_TLS_1_3;
-	bool client = s->ctx->cfg.role == KTLS_CLIENT;
+	bool tls13 = version == KTLS_TLS_1_3;
+	bool client = role == KTLS_CLIENT;
 	int alert = KTLS_ALERT_UNEXPECTED_MESSAGE;
 
 	switch (m[0]) {
 	case KTLS_HS_HELLO_REQUEST:
 		if (!tls13 && client)
-			return KTLS_HS_IGNORE;	/* renegotiation not offered */
+			return KTLS_POST_HS_IGNORE;	/* no renegotiation */
 		break;
 	case KTLS_HS_NEW_TICKET:
 		if (tls13 && client)
@@ -86,4 +78,61 @@ int __ktls_hs_check(const struct ktls_session *s, const unsigned char *m,
 	snprintf(why, whylen, "the peer sent %s to a %s after the handshake",
 		 hs_name(m[0]), client ? "client" : "server");
 	return alert;
+}
+
+/**
+ * __ktls_hs_check() - may this handshake message arrive now?
+ * @s: offloaded session
+ * @m: the message, 4-byte header included
+ * @mlen: length of its body
+ * @why: set to a sentence naming the message when it is refused
+ * @whylen: size of @why
+ *
+ * Return: 0 to act on the message, KTLS_POST_HS_IGNORE to drop it, or the
+ * description of the fatal alert to answer with.
+ */
+int __ktls_hs_check(const struct ktls_session *s, const unsigned char *m,
+		    size_t mlen, char *why, size_t whylen)
+{
+	return check(s->version, s->ctx->cfg.role, m, mlen, why, whylen);
+}
+
+/**
+ * ktls_check_post_handshake() - may this handshake message arrive now?
+ * @version: negotiated version, KTLS_TLS_1_2 or KTLS_TLS_1_3
+ * @role: our role
+ * @msg: one whole handshake message, 4-byte header included, as read
+ *	from a kTLS socket (a record may hold several, or part of one)
+ * @len: its length
+ * @why: set to a sentence naming the message when it is refused, or NULL
+ * @whylen: size of @why
+ *
+ * The rules of RFC 8446 4.6 and 5 and RFC 5246 7.4.1.1 for a socket
+ * ktlsd handed back: a KeyUpdate (TLS 1.3) or a client's NewSessionTicket
+ * (TLS 1.3) is for the caller to act on (ktls_daemon_post_handshake());
+ * anything else is refused, with ktls_fd_refuse() and the alert returned.
+ *
+ * Return: 0 to act on the message, KTLS_POST_HS_IGNORE to drop it (a
+ * HelloRequest to a TLS 1.2 client), the alert description to refuse it
+ * with (always above 1), or -EINVAL when @msg is not one whole message.
+ */
+KTLS_EXPORT int ktls_check_post_handshake(unsigned int version,
+					  enum ktls_role role,
+					  const void *msg, size_t len,
+					  char *why, size_t whylen)
+{
+	const unsigned char *m = msg;
+	char none[1];
+	size_t mlen;
+
+	if (len < 4)
+		return -EINVAL;
+	mlen = (size_t)m[1] << 16 | m[2] << 8 | m[3];
+	if (len - 4 != mlen)
+		return -EINVAL;
+	if (!why) {
+		why = none;
+		whylen = sizeof(none);
+	}
+	return check(version, role, m, mlen, why, whylen);
 }

@@ -42,10 +42,6 @@
 #define KTLS_HS_NEW_TICKET	4
 #define KTLS_HS_KEY_UPDATE	24
 
-#define KTLS_HS_IGNORE			(-1)
-#define KTLS_ALERT_UNEXPECTED_MESSAGE	10
-#define KTLS_ALERT_ILLEGAL_PARAMETER	47
-#define KTLS_ALERT_DECODE_ERROR		50
 
 /* A server identity picked by SNI: its own wolfSSL context. */
 struct ktls_sni {
@@ -237,6 +233,11 @@ struct __ktls_typed_msg {
 void __ktls_typed_msg_init(struct __ktls_typed_msg *m, const void *buf,
 			   size_t len, int type);
 unsigned char __ktls_typed_msg_type(struct __ktls_typed_msg *m);
+
+/* fail.c: the fatal alert after the handoff */
+int __ktls_refuse(struct ktls_session *s, int alert, int err,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+ssize_t __ktls_recv_failed(struct ktls_session *s, ssize_t err);
 
 /* record.c */
 ssize_t __ktls_recv_record(struct ktls_session *s, void *buf, size_t len,

@@ -38,8 +38,10 @@ ssize_t __ktls_recv_record(struct ktls_session *s, void *buf, size_t len,
 static int handle_alert(struct ktls_session *s, const unsigned char *p,
 			size_t n)
 {
-	if (n < 2)
-		return -EPROTO;
+	if (n != 2)
+		return __ktls_refuse(s, KTLS_ALERT_DECODE_ERROR, -EPROTO,
+				     "the peer sent an alert record of %zu bytes",
+				     n);
 	s->peer_alert = p[1];
 	if (p[1] == 0) {
 		s->eof = true;
@@ -117,22 +119,6 @@ static int send_record(struct ktls_session *s, unsigned char type,
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-/*
- * A message that must not come now: answer with the fatal alert while the
- * kernel still carries TX (without waiting: a peer that does not read gets
- * no alert, and we do not hang), and end the session.
- */
-static int refuse(struct ktls_session *s, int alert, const char *why)
-{
-	unsigned char a[2] = { 2, alert };
-
-	send_record(s, KTLS_CT_ALERT, a, sizeof(a), MSG_DONTWAIT);
-	s->eof = true;
-	return __ktls_fail(s, KTLS_R_PROTOCOL, -EPROTO,
-			   "%s: answered with the fatal alert %s", why,
-			   ktls_alert_name(alert));
-}
-
 /* Act on every complete handshake message gathered so far. */
 static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 			    size_t n)
@@ -147,9 +133,12 @@ static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 	 * realloc(s->hs, 0) would also free the buffer s->hs still names.
 	 */
 	if (!n)
-		return -EPROTO;
+		return __ktls_refuse(s, KTLS_ALERT_UNEXPECTED_MESSAGE, -EPROTO,
+				     "the peer sent an empty handshake record");
 	if (s->hs_len + n > HS_MAX)
-		return -EMSGSIZE;
+		return __ktls_refuse(s, KTLS_ALERT_ILLEGAL_PARAMETER, -EPROTO,
+				     "the peer sent a post-handshake message longer than %d bytes",
+				     HS_MAX);
 	nb = realloc(s->hs, s->hs_len + n);
 	if (!nb)
 		return -ENOMEM;
@@ -164,10 +153,10 @@ static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 		if (s->hs_len - off < 4 + mlen)
 			break;
 		ret = __ktls_hs_check(s, m, mlen, why, sizeof(why));
-		if (ret > 0) {
-			ret = refuse(s, ret, why);
-		} else if (ret == KTLS_HS_IGNORE) {
+		if (ret == KTLS_POST_HS_IGNORE) {
 			ret = 0;
+		} else if (ret > 0) {
+			ret = __ktls_refuse(s, ret, -EPROTO, "%s", why);
 		} else if (m[0] == KTLS_HS_NEW_TICKET) {
 			ret = handle_ticket(s, m, 4 + mlen);
 		} else {
@@ -238,10 +227,18 @@ static ssize_t recv_user(struct ktls_session *s, void *buf, size_t len)
  * Control records are consumed on the way: tickets are kept, KeyUpdate
  * installs the next key (6.14+), close_notify ends the stream.
  *
+ * A record the kernel rejects, or one that must not come now, is answered
+ * with the fatal alert the RFCs require, sent through kernel TLS, and the
+ * session ends (our write side is shut down); ktls_reason_text() says what
+ * the peer did and which alert went out.
+ *
  * Return: bytes, 0 at close_notify, or a negative errno: -ECONNABORTED after
- * a fatal alert (ktls_peer_alert(), ktls_reason_text() name it),
- * -EPIPE when the peer closed TCP without close_notify, -EKEYEXPIRED when
- * the kernel cannot follow a KeyUpdate.
+ * a fatal alert from the peer (ktls_peer_alert(), ktls_reason_text() name
+ * it) and on every call after the session ended, -EBADMSG (a record failed
+ * authentication: bad_record_mac sent), -EMSGSIZE (record too long:
+ * record_overflow sent), -EINVAL (bad record header), -EPROTO (a record or
+ * message that must not come now), -EPIPE when the peer closed TCP without
+ * close_notify, -EKEYEXPIRED when the kernel cannot follow a KeyUpdate.
  */
 KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 {
@@ -264,14 +261,25 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 
 		n = __ktls_recv_record(s, own ? small : buf,
 				       own ? sizeof(small) : len, &type);
+		/* 6.14+ reads nothing after a KeyUpdate's start (fail.c) */
+		if (n == -EKEYEXPIRED && s->hs_len)
+			return __ktls_refuse(s, KTLS_ALERT_UNEXPECTED_MESSAGE,
+					     -EPROTO,
+					     "the peer split a KeyUpdate over records, which kernel TLS cannot follow (it reads nothing after the first fragment)");
 		if (n < 0)
-			return n;
+			return n == -EAGAIN ? n : __ktls_recv_failed(s, n);
 		if (n == 0 && type == KTLS_CT_DATA) {
 			s->eof = true;
 			__ktls_fail(s, KTLS_R_PEER_CLOSED, -EPIPE,
 				    "peer closed the connection without close_notify");
 			return -EPIPE;
 		}
+		/* RFC 8446 5.1: nothing between a message's fragments */
+		if (s->hs_len && type != KTLS_CT_HANDSHAKE)
+			return __ktls_refuse(s, KTLS_ALERT_UNEXPECTED_MESSAGE,
+					     -EPROTO,
+					     "the peer sent a record of type %u inside a fragmented handshake message",
+					     type);
 		switch (type) {
 		case KTLS_CT_DATA:
 			if (!own)
@@ -293,10 +301,10 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 				return ret;
 			break;
 		default:
-			__ktls_fail(s, KTLS_R_PROTOCOL, -EPROTO,
-				    "peer sent a record of unexpected type %u",
-				    type);
-			return -EPROTO;
+			return __ktls_refuse(s, KTLS_ALERT_UNEXPECTED_MESSAGE,
+					     -EPROTO,
+					     "the peer sent a record of unexpected type %u",
+					     type);
 		}
 	}
 }

@@ -292,9 +292,12 @@ KTLS_EXPORT ssize_t ktls_uring_splice_fd(struct io_uring *ring, int fd,
  * @type: set to the record's content type
  *
  * Control records are returned as they are, with their type: the caller
- * may pass them to ktls_recv() semantics or handle them.
+ * may pass them to ktls_recv() semantics or handle them. A record the
+ * kernel rejects is answered as ktls_recv() does: the fatal alert goes
+ * out and the session ends (ktls_reason_text() says which).
  *
- * Return: bytes or a negative errno.
+ * Return: bytes or a negative errno (-EBADMSG, -EMSGSIZE, -EINVAL: the
+ * peer broke the record layer, alert sent).
  */
 KTLS_EXPORT ssize_t ktls_uring_recv(struct io_uring *ring,
 				    struct ktls_session *s,
@@ -313,7 +316,7 @@ KTLS_EXPORT ssize_t ktls_uring_recv(struct io_uring *ring,
 	io_uring_prep_recvmsg(sqe, s->fd, &m.msg, 0);
 	n = submit_wait(ring);
 	if (n < 0)
-		return n;
+		return n == -EAGAIN ? n : __ktls_recv_failed(s, n);
 	*type = __ktls_typed_msg_type(&m);
 	return n;
 }
