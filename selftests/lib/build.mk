@@ -3,7 +3,8 @@
 # libktls tests run in the VM: C programs with the kselftest harness
 # (build/selftests/lib/NAME) plus the interop scripts (*.sh).
 
-KTLS_LIBTEST_NAMES := handoff datapath posthandshake early-fin alerts
+KTLS_LIBTEST_NAMES := handoff datapath posthandshake early-fin alerts \
+	rx-install
 KTLS_LIBTEST_BINS := $(KTLS_LIBTEST_NAMES:%=$(BUILD)/selftests/lib/%)
 EXTRA_CFLAGS_selftests/lib/ = -I$(KSFT_INC) -Wno-missing-prototypes \
 	-Wno-shadow
