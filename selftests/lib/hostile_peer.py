@@ -179,6 +179,7 @@ class Peer:
         tls = ctx.wrap_bio(inc, out, server_side=server,
                            server_hostname=None if server else self.a.name)
         buf = b""
+        types = []          # of the records the other side sent
         while True:
             try:
                 tls.do_handshake()
@@ -193,6 +194,7 @@ class Peer:
                 break
             # one record at a time: what follows the handshake stays ours
             rec, buf = read_record(self.sock, buf)
+            types.append(str(rec[0]))
             self.note_hello(rec)
             inc.write(rec)
         self.rest = buf
@@ -200,6 +202,9 @@ class Peer:
         self.suite = tls.cipher()[0]
         print("handshake done %s %s" % (self.version, self.suite),
               flush=True)
+        # OpenSSL offers a legacy_session_id: a TLS 1.3 server answers
+        # 22 (ServerHello), 20 (the dummy change_cipher_spec), 23...
+        print("handshake records %s" % ",".join(types), flush=True)
 
     def derive(self, log):
         aead, klen, ivlen, h = SUITES[self.suite]

@@ -9,7 +9,9 @@
 # in-process and with ktlsd, must answer the first GET intact, send the
 # fatal alert the case calls for (selftests/lib/hostile.bash), never answer
 # the second GET, and close. The kernel did the decryption: TlsRxSw counts
-# the connections and TlsDecryptError the records that failed.
+# the connections and TlsDecryptError the records that failed. And since
+# OpenSSL offers a legacy_session_id, every TLS 1.3 ServerHello must be
+# followed by the dummy change_cipher_spec (RFC 8446 D.4).
 #
 #   hostile_peer.py --TLS 1.2/1.3, crafted records--> ktls-serve (kTLS RX)
 #
@@ -41,6 +43,9 @@ run_cases()
 		sed "s/^/# $mode $v: /" "$T/peer.$mode.$v"
 		hostile_check "$v" server "$T/peer.$mode.$v"
 		n=$(grep -c '^result ' "$T/peer.$mode.$v")
+		[ "$v" = 1.3 ] &&
+			check "$mode TLS 1.3: a change_cipher_spec after every ServerHello (middlebox compatibility)" \
+				[ "$(grep -c '^handshake records 22,20,' "$T/peer.$mode.$v")" = "$n" ]
 		check "$mode TLS $v: the kernel decrypted all $n connections" \
 			[ $(($(tls_stat TlsRxSw) - rx0)) -ge "$n" ]
 		# at least one per tag-* and ct-* case

@@ -92,8 +92,13 @@ struct ktls_session {
 	unsigned int rec_hdr_have;
 	unsigned char rec_hdr[KTLS_REC_HDR];
 	unsigned int rec_body_left;
-	unsigned char hello[16];	/* start of the peer's first record */
+	/* start of the peer's first record: up to a ClientHello's session id */
+	unsigned char hello[48];
 	unsigned int hello_len;
+	/* RFC 8446 D.4: the dummy change_cipher_spec after our ServerHello */
+	enum { KTLS_CCS_NONE, KTLS_CCS_OWED, KTLS_CCS_SENT } ccs;
+	unsigned int ccs_hello_left;	/* ServerHello bytes still to send */
+	unsigned int ccs_off;		/* CCS record bytes sent */
 	bool peer_sent;			/* anything arrived at all */
 	int io_errno;
 

@@ -87,17 +87,8 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *arg)
 	return WOLFSSL_CBIO_ERR_GENERAL;
 }
 
-static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
+static int send_error(struct ktls_session *s)
 {
-	struct ktls_session *s = arg;
-	ssize_t n;
-
-	/* after the switch wolfSSL's own records are never sent */
-	if (s->feeding)
-		return sz;
-	n = send(s->fd, buf, sz, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n >= 0)
-		return n;
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return WOLFSSL_CBIO_ERR_WANT_WRITE;
 	if (errno == EINTR)
@@ -106,6 +97,83 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 	if (errno == ECONNRESET || errno == EPIPE)
 		return WOLFSSL_CBIO_ERR_CONN_RST;
 	return WOLFSSL_CBIO_ERR_GENERAL;
+}
+
+/*
+ * Middlebox compatibility (RFC 8446 appendix D.4): a client that sent a
+ * non-empty legacy_session_id expects a dummy change_cipher_spec right
+ * after the server's first handshake record (ServerHello or
+ * HelloRetryRequest), and strict clients abort without it. Debian's
+ * wolfSSL is built without WOLFSSL_TLS13_MIDDLEBOX_COMPAT, so the server
+ * adds it here: @buf starts a record wolfSSL writes; a TLS 1.3
+ * ServerHello (handshake type 2) whose client offered a session id owes
+ * one, unless wolfSSL already put it right behind.
+ */
+static void check_ccs_owed(struct ktls_session *s, const unsigned char *buf,
+			   int sz)
+{
+	unsigned int rec;
+
+	/* ClientHello: header 5 + 4, version 2, random 32, then the id */
+	if (s->ccs != KTLS_CCS_NONE || s->ctx->cfg.role != KTLS_SERVER ||
+	    sz < 6 || buf[0] != KTLS_CT_HANDSHAKE || buf[5] != 2 ||
+	    wolfSSL_version(s->ssl) != TLS1_3_VERSION ||
+	    s->hello_len < 44 || !s->hello[43])
+		return;
+	rec = KTLS_REC_HDR + (buf[3] << 8 | buf[4]);
+	if ((unsigned int)sz > rec && buf[rec] == KTLS_CT_CCS) {
+		s->ccs = KTLS_CCS_SENT;
+		return;
+	}
+	s->ccs = KTLS_CCS_OWED;
+	s->ccs_hello_left = rec;
+}
+
+/* The owed CCS, once the ServerHello before it is out: 0 when sent. */
+static int send_owed_ccs(struct ktls_session *s)
+{
+	static const unsigned char ccs[6] = { KTLS_CT_CCS, 3, 3, 0, 1, 1 };
+	ssize_t n;
+
+	while (s->ccs_off < sizeof(ccs)) {
+		n = send(s->fd, ccs + s->ccs_off, sizeof(ccs) - s->ccs_off,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0)
+			return send_error(s);
+		s->ccs_off += n;
+	}
+	s->ccs = KTLS_CCS_SENT;
+	return 0;
+}
+
+static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
+{
+	struct ktls_session *s = arg;
+	ssize_t n;
+	int ret;
+
+	/* after the switch wolfSSL's own records are never sent */
+	if (s->feeding)
+		return sz;
+	check_ccs_owed(s, (unsigned char *)buf, sz);
+	if (s->ccs == KTLS_CCS_OWED && !s->ccs_hello_left) {
+		ret = send_owed_ccs(s);
+		if (ret)
+			return ret;
+	}
+	/* while a CCS is owed, send no further than the ServerHello */
+	if (s->ccs == KTLS_CCS_OWED && (unsigned int)sz > s->ccs_hello_left)
+		sz = s->ccs_hello_left;
+	n = send(s->fd, buf, sz, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0)
+		return send_error(s);
+	if (s->ccs == KTLS_CCS_OWED) {
+		s->ccs_hello_left -= n;
+		/* at once: after a HelloRetryRequest nothing else follows */
+		if (!s->ccs_hello_left)
+			send_owed_ccs(s);
+	}
+	return n;
 }
 
 static int setup_names(struct ktls_session *s, const char *name)
