@@ -46,13 +46,44 @@ quiet = @printf '  %-8s %s\n'
 MAKEFLAGS += --no-print-directory
 endif
 
+# wolfSSL: by default ours, built by scripts/wolfssl from Debian's source
+# package with assembly, middlebox compatibility and the TLS 1.3 secret
+# callback, and linked statically into libktls; WOLFSSL=system uses
+# Debian's libwolfssl as installed (slower, no TLS 1.3 key log, and
+# libktls then writes the compatibility change_cipher_spec itself).
+WOLFSSL		?= ktlskit
+ifeq ($(WOLFSSL),system)
+WOLFSSL_CFLAGS	:= $(shell pkg-config --cflags wolfssl 2>/dev/null)
+WOLFSSL_LIBS	:= $(or $(shell pkg-config --libs wolfssl 2>/dev/null),-lwolfssl)
+WOLFSSL_STAMP	:=
+WOLFSSL_ID	:= system
+else ifeq ($(WOLFSSL),ktlskit)
+WOLFSSL_PREFIX	:= $(shell scripts/wolfssl --prefix)
+WOLFSSL_STAMP	:= $(WOLFSSL_PREFIX)/.done
+WOLFSSL_CFLAGS	:= -I$(WOLFSSL_PREFIX)/include
+WOLFSSL_LIBS	:= $(WOLFSSL_PREFIX)/lib/libwolfssl.a -lm -lpthread
+WOLFSSL_ID	:= $(WOLFSSL_PREFIX)
+else
+$(error WOLFSSL must be ktlskit (the default) or system)
+endif
+
+# Every object is rebuilt when the wolfSSL it is built against changes:
+# $(BUILD)/wolfssl.id names it and is rewritten only when it differs.
+WOLFSSL_ID_FILE	:= $(BUILD)/wolfssl.id
+$(shell mkdir -p $(BUILD); [ "$$(cat $(WOLFSSL_ID_FILE) 2>/dev/null)" = \
+	'$(WOLFSSL_ID)' ] || echo '$(WOLFSSL_ID)' > $(WOLFSSL_ID_FILE))
+WOLFSSL_DEPS	:= $(WOLFSSL_ID_FILE) $(WOLFSSL_STAMP)
+
+$(WOLFSSL_STAMP):
+	$(Q)scripts/wolfssl >/dev/null
+
 # The module's headers: the running kernel's, else the newest Debian headers
 # tools/vm unpacked into the cache.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard $(KTLSKIT_CACHE)/kernels/*/headers))))
 KMODS := $(wildcard kmod/*/Kbuild)
 
-.PHONY: all userspace tests modules modules_clean check run bench style \
+.PHONY: all userspace tests host-tests modules modules_clean check run bench style \
 	fuzz clean help
 all: userspace modules
 
@@ -69,8 +100,9 @@ $(KSFT_DIR)/.done:
 
 userspace: $(LIBRARIES) $(PROGRAMS)
 tests: userspace $(HOST_TESTS) $(VM_TESTS)
+host-tests: $(HOST_TESTS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(WOLFSSL_DEPS)
 	$(quiet) CC $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(KTLS_CFLAGS) $(EXTRA_CFLAGS_$(dir $<)) \

@@ -24,7 +24,7 @@ FUZZ_SERVE	:= $(addprefix $(FUZZ_OBJ)/tools/ktls-serve/,http.o path.o \
 FUZZERS := ktlsd-request ktlsd-jobs ktlsd-config daemon-reply feed serve-http
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 
-$(FUZZ_OBJ)/%.o: %.c
+$(FUZZ_OBJ)/%.o: %.c $(WOLFSSL_DEPS)
 	$(quiet) CLANG $@
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(KTLS_DEP_CFLAGS) -Iselftests/fuzz \

@@ -9,9 +9,9 @@ KTLS_LIB_OBJS	:= $(KTLS_LIB_SRCS:%.c=$(BUILD)/%.o)
 KTLS_LIB_A	:= $(BUILD)/lib/libktls.a
 KTLS_LIB_SO	:= $(BUILD)/lib/libktls.so.$(KTLS_LIB_VERSION)
 KTLS_LIB_PC	:= $(BUILD)/lib/pkgconfig/libktls.pc
-KTLS_DEP_CFLAGS	:= $(shell pkg-config --cflags wolfssl liburing 2>/dev/null)
-KTLS_DEP_LIBS	:= $(shell pkg-config --libs wolfssl liburing 2>/dev/null \
-		     || echo -lwolfssl -luring)
+KTLS_DEP_CFLAGS	:= $(WOLFSSL_CFLAGS) $(shell pkg-config --cflags liburing 2>/dev/null)
+KTLS_DEP_LIBS	:= $(WOLFSSL_LIBS) $(or $(shell pkg-config --libs liburing \
+		     2>/dev/null),-luring)
 
 EXTRA_CFLAGS_userspace/lib/ := -fPIC -fvisibility=hidden $(KTLS_DEP_CFLAGS)
 
@@ -38,7 +38,9 @@ $(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk
 	$(quiet) GEN $@
 	@mkdir -p $(dir $@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
-		-e 's|@VERSION@|$(KTLS_LIB_VERSION)|' $< > $@
+		-e 's|@VERSION@|$(KTLS_LIB_VERSION)|' \
+		-e 's|@REQUIRES@|$(if $(WOLFSSL_PREFIX),,wolfssl )liburing|' \
+		$< > $@
 
 # Host unit test of the library (reasons, cipher mapping, handshakes up to
 # setsockopt), compiled from the sources with AddressSanitizer and UBSan.
@@ -46,7 +48,8 @@ KTLS_LIB_UNIT := $(BUILD)/selftests/unit/ktls-reasons
 HOST_TESTS += $(KTLS_LIB_UNIT)
 
 $(KTLS_LIB_UNIT): selftests/unit/ktls_reasons.c $(KTLS_LIB_SRCS) \
-		  $(wildcard userspace/lib/*.h) $(KTLSKIT_CACHE)/src/6.1/.done
+		  $(wildcard userspace/lib/*.h) $(KTLSKIT_CACHE)/src/6.1/.done \
+		  $(WOLFSSL_DEPS)
 	$(quiet) CC $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -61,7 +64,8 @@ KTLS_POLICY_UNIT := $(BUILD)/selftests/unit/ktls-policy
 HOST_TESTS += $(KTLS_POLICY_UNIT)
 
 $(KTLS_POLICY_UNIT): selftests/unit/ktls_policy.c $(KTLS_LIB_SRCS) \
-		     $(wildcard userspace/lib/*.h) $(KTLSKIT_CACHE)/src/6.1/.done
+		     $(wildcard userspace/lib/*.h) $(KTLSKIT_CACHE)/src/6.1/.done \
+		  $(WOLFSSL_DEPS)
 	$(quiet) CC $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Which wolfSSL our programs run with.
+#
+# The default build (scripts/wolfssl): the library is Debian's source of
+# the version apt offers, with the flags we want; no program or libktls.so
+# loads a shared libwolfssl (the system's could otherwise slip in under our
+# headers), and libktls.so exports nothing of wolfSSL's.
+#
+# The fallback, make WOLFSSL=system: builds into build/wolfssl-system, links
+# Debian's libwolfssl, and the host unit tests pass with it too.
+#
+# ktlskit-timeout: 900
+
+. "$(dirname "$0")/../lib.sh"
+need_cmd readelf nm ldd apt-cache make
+cd "$KTLSKIT_REPO" || fail "no repository at $KTLSKIT_REPO"
+fails=0
+
+# ---- the default build ----
+id=$(cat build/wolfssl.id 2>/dev/null)
+if [ "$id" = system ]; then
+	echo "# known: our wolfSSL: build/ was made with WOLFSSL=system"
+else
+	prefix=$(scripts/wolfssl --prefix) || fail "scripts/wolfssl --prefix"
+	ok "build/ is built against today's wolfSSL build ($prefix)" \
+		'[ "$id" = "$prefix" ]'
+	want=$(LC_ALL=C apt-cache policy libwolfssl-dev |
+	       awk '/Candidate:/ { print $2 }')
+	ok "it is Debian's wolfssl $want, the version apt offers" \
+		'[ "$(cat "$prefix/debian-version" 2>/dev/null)" = "$want" ]'
+	opts=$prefix/include/wolfssl/options.h
+	for d in WOLFSSL_TLS13_MIDDLEBOX_COMPAT HAVE_SECRET_CALLBACK \
+		 WOLFSSL_AESNI WOLFSSL_SP_X86_64_ASM ATOMIC_USER OPENSSL_ALL \
+		 HAVE_OCSP HAVE_SNI HAVE_SESSION_TICKET WOLFSSL_TLS13; do
+		ok "our wolfSSL is built with $d" \
+			"grep -q '^#define $d\$' '$opts'"
+	done
+	for b in build/bin/* build/lib/libktls.so.0; do
+		ok "${b#build/} does not need a shared libwolfssl" \
+			"! readelf -d '$b' | grep -q 'NEEDED.*libwolfssl'"
+		ok "${b#build/} loads no libwolfssl" \
+			"! ldd '$b' | grep -q libwolfssl"
+	done
+	# What the dynamic loader really opens when a program starts.
+	ok "ktls-cat, run, opens no libwolfssl" \
+		"! LD_DEBUG=libs build/bin/ktls-cat --help 2>&1 >/dev/null |
+		   grep -q 'libwolfssl'"
+	others=$(nm -D --defined-only build/lib/libktls.so.0 |
+		 awk '$2 != "A" && $3 !~ /^ktls_/ { print $3 }' | head -n 3)
+	ok "libktls.so exports only ktls_* symbols${others:+ (also: $others)}" \
+		'[ -z "$others" ]'
+fi
+
+# ---- make WOLFSSL=system ----
+sys=build/wolfssl-system
+if ! pkg-config --exists wolfssl; then
+	echo "# known: WOLFSSL=system: Debian's libwolfssl-dev is not installed"
+else
+	if ! make -s WOLFSSL=system BUILD=$sys host-tests \
+		$sys/lib/libktls.so.0 > "$sys.log" 2>&1; then
+		tail -n 20 "$sys.log"
+		fail "make WOLFSSL=system host-tests failed"
+	fi
+	ok "WOLFSSL=system: libktls.so needs Debian's libwolfssl" \
+		"readelf -d $sys/lib/libktls.so.0 | grep -q 'NEEDED.*libwolfssl'"
+	for t in "$sys"/selftests/unit/*; do
+		[ -x "$t" ] || continue
+		if "$t" > "$t.out" 2>&1; then
+			echo "ok - WOLFSSL=system: unit/${t##*/}" \
+				"($(grep -c '^ok' "$t.out") cases)"
+		else
+			sed 's/^/# /' "$t.out" | tail -n 20
+			echo "not ok - WOLFSSL=system: unit/${t##*/}"
+			fails=$((fails + 1))
+		fi
+	done
+fi
+[ "$fails" = 0 ] || fail "$fails check(s) failed"
