@@ -11,7 +11,8 @@
 # matrix; then, in both roles and both directions, 64 MiB (FULL=1; else
 # 16) over TLS 1.3 AES-128-GCM and 16 MiB over TLS 1.2 ChaCha20 (64 MiB in
 # every cell would take hours under qemu TCG, where kTLS moves about
-# 20 MB/s). Every transfer checks SHA-256 on both ends and that our side
+# 20 MB/s). First, RFC 8446 D.4 middlebox compatibility in both roles,
+# seen through OpenSSL's -trace. Every transfer checks SHA-256 on both ends and that our side
 # ran TX and RX in the kernel (/proc/net/tls_stat deltas and ktls-cat
 # --json).
 #
@@ -151,7 +152,61 @@ run_matrix() {
 	done
 }
 
+# Content types of the records a -trace file shows as received, in order.
+received_types() {
+	awk '/^Received Record/ { r = 1; next }
+	     r && /Content Type = / { print $4; r = 0 }' "$1" | tr '\n' ' '
+}
+
+# RFC 8446 D.4 middlebox compatibility in both roles, with OpenSSL's
+# -trace as the witness. Our client offers a 32-byte legacy_session_id and
+# sends a change_cipher_spec before its second flight; our server answers
+# a client that offered one (OpenSSL's, by default) with a change_cipher_spec
+# right after its ServerHello. Both CCS come before the keys move to the
+# kernel, so the connection must still be carried there.
+compat() {
+	local rc pid
+
+	next_port
+	payload_file in 4096
+	timeout $TMO openssl s_server -accept "$PORT" -naccept 1 -quiet \
+		-tls1_3 -trace -msgfile "$T/trace" -cert "$P/server.pem" \
+		-key "$P/server.key" < "$T/in" > /dev/null 2>"$T/peer.err" &
+	wait_listen "$PORT"
+	timeout $TMO "$CAT" connect "localhost:$PORT" --ca "$P/ca.pem" \
+		--tls 1.3 --cipher TLS13-AES128-GCM-SHA256 --json \
+		> "$T/out" 2>"$T/cat.err" < <(hold)
+	rc=$?
+	stop_jobs
+	check "compat: our client offers a 32-byte session id" \
+		grep -q -m1 'session_id (len=32)' "$T/trace"
+	check "compat: our client sends a CCS in its second flight" \
+		eval '[[ " $(received_types "$T/trace")" == *" ChangeCipherSpec "* ]]'
+	check "compat: client connection carried by the kernel" \
+		ok_transfer $rc "$T/in" "$T/out" TLS_AES_128_GCM_SHA256
+
+	next_port
+	timeout $TMO "$CAT" listen "127.0.0.1:$PORT" --cert "$P/server.pem" \
+		--key "$P/server.key" --tls 1.3 --cipher TLS13-AES128-GCM-SHA256 \
+		--json --sendfile "$T/in" > /dev/null 2>"$T/cat.err" &
+	pid=$!
+	wait_listen "$PORT"
+	timeout $TMO openssl s_client -connect "127.0.0.1:$PORT" -quiet \
+		-nocommands -CAfile "$P/ca.pem" -tls1_3 -trace \
+		-msgfile "$T/trace" > "$T/out" 2>"$T/peer.err" < <(hold)
+	wait $pid
+	rc=$?
+	stop_jobs
+	check "compat: s_client offered a 32-byte session id" \
+		grep -q -m1 'session_id (len=32)' "$T/trace"
+	check "compat: our server's CCS comes right after its ServerHello" \
+		eval '[[ "$(received_types "$T/trace")" == "Handshake ChangeCipherSpec "* ]]'
+	check "compat: server connection carried by the kernel" \
+		ok_transfer $rc "$T/in" "$T/out" TLS_AES_128_GCM_SHA256
+}
+
 stats_begin
+compat
 run_matrix
 stats_check
 finish

@@ -95,12 +95,10 @@ struct ktls_session {
 	/* start of the peer's first record: up to a ClientHello's session id */
 	unsigned char hello[48];
 	unsigned int hello_len;
-#ifndef WOLFSSL_TLS13_MIDDLEBOX_COMPAT
 	/* RFC 8446 D.4: the dummy change_cipher_spec after our ServerHello */
 	enum { KTLS_CCS_NONE, KTLS_CCS_OWED, KTLS_CCS_SENT } ccs;
 	unsigned int ccs_hello_left;	/* ServerHello bytes still to send */
 	unsigned int ccs_off;		/* CCS record bytes sent */
-#endif
 	bool peer_sent;			/* anything arrived at all */
 	int io_errno;
 

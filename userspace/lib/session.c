@@ -99,16 +99,18 @@ static int send_error(struct ktls_session *s)
 	return WOLFSSL_CBIO_ERR_GENERAL;
 }
 
-#ifndef WOLFSSL_TLS13_MIDDLEBOX_COMPAT
 /*
  * Middlebox compatibility (RFC 8446 appendix D.4): a client that sent a
  * non-empty legacy_session_id expects a dummy change_cipher_spec right
  * after the server's first handshake record (ServerHello or
- * HelloRetryRequest), and strict clients abort without it. A wolfSSL built
- * without WOLFSSL_TLS13_MIDDLEBOX_COMPAT (Debian's: make WOLFSSL=system)
- * never sends it, so the server adds it here: @buf starts a record wolfSSL
- * writes; a TLS 1.3 ServerHello (handshake type 2) whose client offered a
- * session id owes one, unless wolfSSL already put it right behind.
+ * HelloRetryRequest), and strict clients abort without it. wolfSSL 5.5.4
+ * never sends it as a server, even built with
+ * WOLFSSL_TLS13_MIDDLEBOX_COMPAT as ours is (src/tls13.c sets
+ * tls13MiddleBoxCompat only when it writes a ClientHello; as a client it
+ * does offer a session id and send its CCS), so the server adds it here:
+ * @buf starts a record wolfSSL writes; a TLS 1.3 ServerHello (handshake
+ * type 2) whose client offered a session id owes one, unless wolfSSL
+ * already put it right behind (a later wolfSSL may).
  */
 static void check_ccs_owed(struct ktls_session *s, const unsigned char *buf,
 			   int sz)
@@ -147,44 +149,6 @@ static int send_owed_ccs(struct ktls_session *s)
 	return 0;
 }
 
-/* Before wolfSSL's @buf goes out: send an owed CCS, cut @sz before one. */
-static int ccs_before_send(struct ktls_session *s, const char *buf, int *sz)
-{
-	int ret;
-
-	check_ccs_owed(s, (const unsigned char *)buf, *sz);
-	if (s->ccs == KTLS_CCS_OWED && !s->ccs_hello_left) {
-		ret = send_owed_ccs(s);
-		if (ret)
-			return ret;
-	}
-	/* while a CCS is owed, send no further than the ServerHello */
-	if (s->ccs == KTLS_CCS_OWED && (unsigned int)*sz > s->ccs_hello_left)
-		*sz = s->ccs_hello_left;
-	return 0;
-}
-
-static void ccs_after_send(struct ktls_session *s, ssize_t sent)
-{
-	if (s->ccs != KTLS_CCS_OWED)
-		return;
-	s->ccs_hello_left -= sent;
-	/* at once: after a HelloRetryRequest nothing else follows */
-	if (!s->ccs_hello_left)
-		send_owed_ccs(s);
-}
-#else
-/* Our wolfSSL (scripts/wolfssl) sends the compatibility CCS itself. */
-static int ccs_before_send(struct ktls_session *s, const char *buf, int *sz)
-{
-	return 0;
-}
-
-static void ccs_after_send(struct ktls_session *s, ssize_t sent)
-{
-}
-#endif
-
 static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 {
 	struct ktls_session *s = arg;
@@ -194,13 +158,24 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 	/* after the switch wolfSSL's own records are never sent */
 	if (s->feeding)
 		return sz;
-	ret = ccs_before_send(s, buf, &sz);
-	if (ret)
-		return ret;
+	check_ccs_owed(s, (unsigned char *)buf, sz);
+	if (s->ccs == KTLS_CCS_OWED && !s->ccs_hello_left) {
+		ret = send_owed_ccs(s);
+		if (ret)
+			return ret;
+	}
+	/* while a CCS is owed, send no further than the ServerHello */
+	if (s->ccs == KTLS_CCS_OWED && (unsigned int)sz > s->ccs_hello_left)
+		sz = s->ccs_hello_left;
 	n = send(s->fd, buf, sz, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (n < 0)
 		return send_error(s);
-	ccs_after_send(s, n);
+	if (s->ccs == KTLS_CCS_OWED) {
+		s->ccs_hello_left -= n;
+		/* at once: after a HelloRetryRequest nothing else follows */
+		if (!s->ccs_hello_left)
+			send_owed_ccs(s);
+	}
 	return n;
 }
 
