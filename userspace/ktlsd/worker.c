@@ -7,6 +7,7 @@
  * only the limits, kept sessions and tickets are shared.
  */
 #include <errno.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -307,6 +308,32 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+static int add_tls_size(struct dl_phdr_info *info, size_t size, void *data)
+{
+	size_t *total = data;
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_TLS)
+			*total += info->dlpi_phdr[i].p_memsz +
+				  info->dlpi_phdr[i].p_align;
+	return 0;
+}
+
+/*
+ * A worker's stack: 512 KiB for us, plus the thread-local storage of every
+ * loaded object, which glibc carves out of the same allocation and
+ * refuses (EINVAL) to fit in a stack too small for it. Our wolfSSL's
+ * per-thread point caches alone take about 1.4 MiB.
+ */
+static size_t worker_stack_size(void)
+{
+	size_t tls = 0;
+
+	dl_iterate_phdr(add_tls_size, &tls);
+	return 512 * 1024 + tls;
+}
+
 /**
  * ktlsd_workers_start() - start @n event loops on @listen_fd
  * @n: threads
@@ -326,7 +353,7 @@ int ktlsd_workers_start(int n, int listen_fd)
 	ktlsd.listen_fd = listen_fd;
 	pthread_attr_init(&attr);
 	/* small stacks: with mlockall every page of them is resident */
-	pthread_attr_setstacksize(&attr, 512 * 1024);
+	pthread_attr_setstacksize(&attr, worker_stack_size());
 	for (i = 0; i < n; i++) {
 		struct ktlsd_worker *w = &workers[i];
 
