@@ -278,6 +278,7 @@ int ktls_send_alert(struct ktls_session *s, int level, int desc);
 #define KTLS_ALERT_ILLEGAL_PARAMETER	47
 #define KTLS_ALERT_DECODE_ERROR		50
 #define KTLS_ALERT_PROTOCOL_VERSION	70
+#define KTLS_ALERT_INTERNAL_ERROR	80
 
 int ktls_fd_fail(int fd, int err);
 int ktls_fd_refuse(int fd, int alert);

@@ -60,21 +60,42 @@ c_send() {
 		ok_transfer $rc "$T/in" "$T/out" "$iana"
 }
 
+# s_server's input: the payload, then its end (s_server then closes) only
+# once ktls-cat reports its keys in the kernel: a FIN right behind the
+# handshake makes libktls refuse the switch (correct, but not what we test)
+serve_payload() {
+	cat "$T/in"
+	wait_line "$T/cat.err" '"event":"info"' "$TMO"
+}
+
+# RC: ktls-cat's status, except that s_server (OpenSSL 3.0) closes without
+# close_notify when its input is a pipe that ends (with a file it sends
+# one), which ktls-cat reports and exits 1 for: that counts as 0, the
+# SHA-256 of what arrived still decides.
+rc_of_pipe_peer() {
+	if [ "$1" -ne 0 ] && grep -q "without close_notify" "$T/cat.err"; then
+		echo 0
+	else
+		echo "$1"
+	fi
+}
+
 # s_server sends its stdin to us.
 c_recv() {
 	local ver=$1 ours=$2 iana=$3 ossl=$4 size=$5
 
 	next_port
+	: > "$T/cat.err"
 	payload_file in $size
 	timeout $TMO openssl s_server -accept "$PORT" -naccept 1 -quiet \
 		-cert "$P/server.pem" -key "$P/server.key" \
-		$(ossl_opts "$ver" "$ossl") < "$T/in" > /dev/null \
+		$(ossl_opts "$ver" "$ossl") < <(serve_payload) > /dev/null \
 		2>"$T/peer.err" &
 	wait_listen "$PORT"
 	timeout $TMO "$CAT" connect "localhost:$PORT" --ca "$P/ca.pem" \
 		--tls "$ver" --cipher "$ours" --json > "$T/out" 2>"$T/cat.err" \
 		< <(hold)
-	local rc=$?
+	local rc=$(rc_of_pipe_peer $?)
 	stop_jobs
 	check "client TLS $ver $iana receives $size bytes from s_server" \
 		ok_transfer $rc "$T/in" "$T/out" "$iana"
@@ -106,16 +127,18 @@ s_recv() {
 	local ver=$1 ours=$2 iana=$3 ossl=$4 size=$5
 
 	next_port
+	: > "$T/cat.err"
 	payload_file in $size
 	timeout $TMO "$CAT" listen "127.0.0.1:$PORT" --cert "$P/server.pem" \
 		--key "$P/server.key" --tls "$ver" --cipher "$ours" --json \
 		> "$T/out" 2>"$T/cat.err" < <(hold) &
 	local pid=$!
 	wait_listen "$PORT"
-	# stay a moment after stdin ends: the kernel attaches TLS only to
-	# ESTABLISHED sockets, and a FIN right behind the handshake makes
-	# libktls fall back to user space (correct, but not what we test here)
-	{ cat "$T/in"; sleep 2; } | timeout $TMO openssl s_client \
+	# keep stdin open until ktls-cat reports its switch to the kernel:
+	# the kernel attaches TLS only to ESTABLISHED sockets, and a FIN right
+	# behind the handshake makes libktls refuse the switch (correct, but
+	# not what we test here)
+	serve_payload | timeout $TMO openssl s_client \
 		-connect "127.0.0.1:$PORT" -CAfile "$P/ca.pem" -nocommands \
 		$(ossl_opts "$ver" "$ossl") > /dev/null 2>"$T/peer.err"
 	wait $pid
@@ -168,15 +191,17 @@ compat() {
 	local rc pid
 
 	next_port
+	: > "$T/cat.err"
 	payload_file in 4096
 	timeout $TMO openssl s_server -accept "$PORT" -naccept 1 -quiet \
 		-tls1_3 -trace -msgfile "$T/trace" -cert "$P/server.pem" \
-		-key "$P/server.key" < "$T/in" > /dev/null 2>"$T/peer.err" &
+		-key "$P/server.key" < <(serve_payload) > /dev/null \
+		2>"$T/peer.err" &
 	wait_listen "$PORT"
 	timeout $TMO "$CAT" connect "localhost:$PORT" --ca "$P/ca.pem" \
 		--tls 1.3 --cipher TLS13-AES128-GCM-SHA256 --json \
 		> "$T/out" 2>"$T/cat.err" < <(hold)
-	rc=$?
+	rc=$(rc_of_pipe_peer $?)
 	stop_jobs
 	check "compat: our client offers a 32-byte session id" \
 		grep -q -m1 'session_id (len=32)' "$T/trace"

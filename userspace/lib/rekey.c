@@ -6,14 +6,29 @@
 #include <errno.h>
 #include <linux/tls.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "internal.h"
 
-static int keyupdate_unsupported(struct ktls_session *s, int err)
+/*
+ * The kernel refused a new key: the connection cannot go on, so close it
+ * for real, or whoever waits on it (a reader in another thread, the peer)
+ * waits forever. When our TX key is still the one the peer reads with (we
+ * failed to follow the peer's update), it gets a fatal internal_error
+ * first; after our own KeyUpdate went out it would read nothing sent under
+ * the old key, so it only sees the close.
+ */
+static int keyupdate_unsupported(struct ktls_session *s, int err,
+				 bool tx_usable)
 {
-	return __ktls_fail(s, KTLS_R_PROTOCOL, -EKEYEXPIRED,
-			   "the kernel cannot change kTLS keys (TLS 1.3 KeyUpdate needs Linux 6.14): connection closed (%s)",
-			   strerror(err));
+	int ret = __ktls_fail(s, KTLS_R_PROTOCOL, -EKEYEXPIRED,
+			      "the kernel cannot change kTLS keys (TLS 1.3 KeyUpdate needs Linux 6.14): connection closed (%s)",
+			      strerror(err));
+
+	if (tx_usable)
+		ktls_send_alert(s, 2, KTLS_ALERT_INTERNAL_ERROR);
+	shutdown(s->fd, SHUT_RDWR);
+	return ret;
 }
 
 /* Derive the next TX key in wolfSSL; its own KeyUpdate record is dropped. */
@@ -44,7 +59,7 @@ static int roll_tx(struct ktls_session *s, int request_peer)
 		return ret;
 	ret = __ktls_install(s, TLS_TX);
 	if (ret)
-		return keyupdate_unsupported(s, -ret);
+		return keyupdate_unsupported(s, -ret, false);
 	s->tx_records = 0;
 	return 0;
 }
@@ -76,7 +91,7 @@ int __ktls_peer_key_update(struct ktls_session *s, int update_requested)
 	/* wolfSSL resets its RX sequence for the new key */
 	ret = __ktls_install(s, TLS_RX);
 	if (ret) {
-		ret = keyupdate_unsupported(s, -ret);
+		ret = keyupdate_unsupported(s, -ret, true);
 		goto out;
 	}
 	if (!update_requested)
@@ -97,7 +112,7 @@ int __ktls_peer_key_update(struct ktls_session *s, int update_requested)
 	}
 	ret = __ktls_install(s, TLS_TX);
 	if (ret)
-		ret = keyupdate_unsupported(s, -ret);
+		ret = keyupdate_unsupported(s, -ret, false);
 	else
 		s->tx_records = 0;
 out:
