@@ -7,6 +7,7 @@
  * only the limits, kept sessions and tickets are shared.
  */
 #include <errno.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -307,6 +308,19 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Sum of the thread-local storage of the program and its libraries. */
+static int add_tls(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	size_t *sum = arg;
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_TLS)
+			*sum += info->dlpi_phdr[i].p_memsz +
+				info->dlpi_phdr[i].p_align;
+	return 0;
+}
+
 /**
  * ktlsd_workers_start() - start @n event loops on @listen_fd
  * @n: threads
@@ -316,6 +330,7 @@ static void *worker_main(void *arg)
  */
 int ktlsd_workers_start(int n, int listen_fd)
 {
+	size_t tls = 0;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &wake_handle };
 	pthread_attr_t attr;
 	int i, ret;
@@ -325,8 +340,14 @@ int ktlsd_workers_start(int n, int listen_fd)
 		return -ENOMEM;
 	ktlsd.listen_fd = listen_fd;
 	pthread_attr_init(&attr);
-	/* small stacks: with mlockall every page of them is resident */
-	pthread_attr_setstacksize(&attr, 512 * 1024);
+	/*
+	 * Small stacks: with mlockall every page of them is resident. glibc
+	 * carves each thread's static TLS out of its stack, and our static
+	 * wolfSSL's SP math keeps more than 1 MiB of per-thread caches
+	 * there: without room for it pthread_create fails with EINVAL.
+	 */
+	dl_iterate_phdr(add_tls, &tls);
+	pthread_attr_setstacksize(&attr, 512 * 1024 + tls);
 	for (i = 0; i < n; i++) {
 		struct ktlsd_worker *w = &workers[i];
 
