@@ -14,6 +14,7 @@
 #   ktls-cat connect --keylog --count 2 > s_server -groups P-384       1.3
 #                                        (HelloRetryRequest, then resumed)
 #   openssl s_client -keylogfile ------> ktls-cat listen --keylog      1.3
+#                                        (twice, then resumed)
 #   s_client GET ----------------------> ktls-serve --inproc --keylog  1.3
 #   s_client GET --> ktls-serve --ktlsd --> ktlsd (as nobody), profile
 #                                        keylog_file in a root-only folder
@@ -76,18 +77,23 @@ cat_client() {
 }
 
 # cat_server: s_client with its own key log gets $PAY from ktls-cat listen
+# twice, the second time resuming with the first connection's ticket
 cat_server() {
 	local cat
 
-	timeout $TMO "$CAT" listen "127.0.0.1:$PLS" --tls 1.3 \
+	timeout $TMO "$CAT" listen "127.0.0.1:$PLS" --tls 1.3 --count 2 \
 		--cert "$Q/srv.crt" --key "$Q/srv.key" --keylog "$T/ours.$PLS" \
 		--sendfile "$PAY" --json > /dev/null 2> "$T/cat.$PLS" &
 	cat=$!
 	wait_listen "$PLS" || fail "ktls-cat listen did not start"
 	timeout $TMO openssl s_client -connect "127.0.0.1:$PLS" -quiet \
 		-servername srv.test -CAfile "$Q/ca.crt" \
-		-keylogfile "$T/theirs.$PLS" < /dev/null \
+		-keylogfile "$T/theirs.$PLS" -sess_out "$T/sess" < /dev/null \
 		> "$T/got.$PLS" 2> "$T/peer.$PLS"
+	timeout $TMO openssl s_client -connect "127.0.0.1:$PLS" -quiet \
+		-servername srv.test -CAfile "$Q/ca.crt" \
+		-keylogfile "$T/theirs.$PLS" -sess_in "$T/sess" < /dev/null \
+		> "$T/got2.$PLS" 2>> "$T/peer.$PLS"
 	wait $cat
 }
 
@@ -137,7 +143,7 @@ decrypt() {
 	local s z=()
 
 	cat "$T"/ours.* > "$T/keys"
-	for ((s = 0; s < 8; s++)); do
+	for ((s = 0; s < 10; s++)); do
 		z+=(-z "follow,tls,raw,$s")
 	done
 	tshark -r "$KTLSKIT_TMP/wire.pcap" -o "tls.keylog_file:$T/keys" \
@@ -256,7 +262,7 @@ serve_get $PKD --ktlsd="$SOCK" --profile web
 cp "$T/private/ours.$PKD" "$T/ours.$PKD"
 stop_capture
 decrypt
-CONNS=6
+CONNS=7
 
 check "TLS 1.2: our CLIENT_RANDOM line equals OpenSSL's" \
 	same_lines "$T/ours.$P12" "$T/theirs.$P12"
@@ -283,10 +289,14 @@ check "TLS 1.3 client: tshark decrypts the resumed handshake's data" \
 
 check "TLS 1.3 ktls-cat listen: our lines equal s_client's" \
 	same_lines "$T/ours.$PLS" "$T/theirs.$PLS"
-check "TLS 1.3 ktls-cat listen: kernel carried it, s_client got the payload" \
-	eval 'kernel_both "$T/cat.$PLS" && is_pay "$T/got.$PLS"'
+check "TLS 1.3 ktls-cat listen: kernel carried both, s_client got the payload" \
+	eval 'kernel_both "$T/cat.$PLS" && is_pay "$T/got.$PLS" && is_pay "$T/got2.$PLS"'
+check "TLS 1.3 ktls-cat listen: second connection resumed" \
+	info_n "$T/cat.$PLS" 2 '"resumed":true'
 check "TLS 1.3 ktls-cat listen: tshark decrypts the server's data" \
 	decrypted_is server $PLS 1
+check "TLS 1.3 ktls-cat listen: tshark decrypts the resumed connection" \
+	decrypted_is server $PLS 2
 
 check "TLS 1.3 ktls-serve: our lines equal s_client's, warning, mode 0600" \
 	eval 'same_lines "$T/ours.$PSV" "$T/theirs.$PSV" && grep -q "WARNING: TLS 1.3 traffic" "$T/serve.$PSV" && mode600 "$T/ours.$PSV"'
