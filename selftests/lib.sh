@@ -125,11 +125,19 @@ make_canary()
 	done > "$1"
 }
 
-# start_capture PORT: tcpdump on loopback for that port into
+# start_capture PORT...: tcpdump on loopback for those ports into
 # $KTLSKIT_TMP/wire.pcap, until stop_capture
 start_capture()
 {
-	tcpdump -i lo -U -n -s 0 -w "$KTLSKIT_TMP/wire.pcap" "tcp port $1" \
+	local filter="tcp port $1" p
+
+	shift
+	for p in "$@"; do
+		filter="$filter or tcp port $p"
+	done
+	# and the marker of stop_capture
+	filter="$filter or udp dst port 9"
+	tcpdump -i lo -U -n -s 0 -w "$KTLSKIT_TMP/wire.pcap" "$filter" \
 		2>"$KTLSKIT_TMP/tcpdump.err" &
 	DUMP=$!
 	track $DUMP
@@ -137,9 +145,19 @@ start_capture()
 		fail "tcpdump did not start: $(cat "$KTLSKIT_TMP/tcpdump.err")"
 }
 
-# stop_capture: end tcpdump; it must have captured something
+# stop_capture: end tcpdump once it wrote every packet sent so far (it
+# drops what it has not read yet when interrupted): a datagram to the
+# discard port marks the end; it must have captured something
 stop_capture()
 {
+	local i
+
+	echo end > /dev/udp/127.0.0.1/9
+	for ((i = 0; i < 300; i++)); do
+		tcpdump -r "$KTLSKIT_TMP/wire.pcap" -n 'udp dst port 9' \
+			2>/dev/null | grep -q . && break
+		sleep 0.1
+	done
 	kill -INT $DUMP 2>/dev/null
 	wait $DUMP 2>/dev/null
 	[ -s "$KTLSKIT_TMP/wire.pcap" ] || fail "tcpdump captured nothing"

@@ -45,7 +45,7 @@ enum ktls_role {
 #define KTLS_P_ALLOW_READABLE_KEY (1u << 3)	/* key file may be group/other readable */
 #define KTLS_P_INSECURE_ANONYMOUS (1u << 4)	/* TLS 1.2 ADH, no authentication */
 #define KTLS_P_SYSTEM_CA	(1u << 5)	/* also trust the system store */
-#define KTLS_P_KEYLOG		(1u << 6)	/* TLS 1.2 only: see ktls-policy.7 */
+#define KTLS_P_KEYLOG		(1u << 6)	/* key log: see ktls-policy.7 */
 #define KTLS_P_REQUIRE_OCSP	(1u << 7)	/* client: server must staple */
 
 /**
@@ -102,8 +102,9 @@ struct ktls_sni_cert {
  *	match); no SNI, or one that matches none, gets @cert_file
  * @ocsp_response: server: DER OCSP response file stapled to @cert_file
  *	when the client asks (status_request)
- * @keylog_file: with KTLS_P_KEYLOG, TLS 1.2 master secrets are appended
- *	here in NSS key log format; a TLS 1.3 handshake is then refused
+ * @keylog_file: with KTLS_P_KEYLOG, every handshake's secrets are appended
+ *	here in NSS key log format (opened by ktls_ctx_new()); TLS 1.3 needs
+ *	a wolfSSL with HAVE_SECRET_CALLBACK, else such a handshake is refused
  * @reserved: must be zero; later fields go here
  *
  * New fields are only ever added in place of @reserved, so the structure

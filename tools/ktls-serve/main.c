@@ -51,6 +51,9 @@ static void usage(void)
 "                          (default: say so and serve with user-space TLS)\n"
 "  --tls-version 1.2|1.3   accept only this version (default: both)\n"
 "  --cipher LIST           colon-separated suites, wolfSSL names\n"
+"  --keylog FILE           append every connection's secrets (NSS key log\n"
+"                          format) to FILE, for --inproc, with a warning per\n"
+"                          handshake: anyone who reads FILE can decrypt them\n"
 "\n"
 "Server options:\n"
 "  --listen [ADDR:]PORT    where to listen (default 8443, all addresses)\n"
@@ -89,7 +92,7 @@ enum {
 	OPT_MAX_HEADERS, OPT_MAX_CONNS, OPT_HS_TIMEOUT, OPT_REQ_TIMEOUT,
 	OPT_IDLE_TIMEOUT, OPT_SEND_TIMEOUT, OPT_GRACE, OPT_ACCESS_LOG,
 	OPT_REKEY_RECORDS,
-	OPT_PROFILE, OPT_SNI_CERT, OPT_DOTFILES,
+	OPT_PROFILE, OPT_SNI_CERT, OPT_DOTFILES, OPT_KEYLOG,
 };
 
 static const struct option long_opts[] = {
@@ -103,6 +106,7 @@ static const struct option long_opts[] = {
 	{ "require-ktls", no_argument, NULL, OPT_REQUIRE_KTLS },
 	{ "tls-version", required_argument, NULL, OPT_TLS_VERSION },
 	{ "cipher", required_argument, NULL, OPT_CIPHER },
+	{ "keylog", required_argument, NULL, OPT_KEYLOG },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "io", required_argument, NULL, OPT_IO },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
@@ -185,6 +189,9 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			break;
 		case OPT_PROFILE:
 			o->profile = optarg;
+			break;
+		case OPT_KEYLOG:
+			o->keylog = optarg;
 			break;
 		case OPT_REQUIRE_KTLS:
 			o->require_ktls = true;
@@ -425,6 +432,9 @@ int main(int argc, char **argv)
 		bad_usage("%s", "--inproc needs --cert and --key");
 	if (o.backend == SERVE_TLS_DAEMON && o.sni_certs)
 		bad_usage("%s", "--sni-cert goes with --inproc: with ktlsd, give sni_cert in the profile");
+	/* ktlsd's clients never choose key logging: its profile does */
+	if (o.backend == SERVE_TLS_DAEMON && o.keylog)
+		bad_usage("%s", "--keylog goes with --inproc: with ktlsd, the profile's keylog_file logs keys");
 	if (o.backend == SERVE_TLS_DAEMON && (o.cert || o.key))
 		bad_usage("%s", "--cert and --key go with --inproc: with ktlsd the daemon holds the key");
 	if (!o.workers)

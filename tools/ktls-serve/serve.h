@@ -39,6 +39,7 @@ struct serve_opts {
 	const char *cert;
 	const char *key;
 	struct ktls_sni_cert *sni_certs;	/* --sni-cert, NULL-terminated */
+	const char *keylog;			/* --keylog: NSS key log file */
 	const char *ciphers;
 	unsigned int min_version, max_version;
 	enum serve_backend backend;

@@ -150,6 +150,10 @@ int tls_init(struct serve_opts *o)
 	cfg.handshake_timeout_ms = o->handshake_timeout * 1000;
 	/* libktls counts in-process sessions and rekeys or closes itself */
 	cfg.rekey_records = o->rekey_records;
+	if (o->keylog) {
+		cfg.policy |= KTLS_P_KEYLOG;
+		cfg.keylog_file = o->keylog;
+	}
 	ret = ktls_ctx_new(&cfg, &ctx);
 	if (ret) {
 		fprintf(stderr, "ktls-serve: TLS set-up failed: %s\n",

@@ -398,6 +398,8 @@ static void profile_key(struct parser *p, const char *k, char *v)
 		add_sni_cert(p, v);
 	} else if (!strcmp(k, "ocsp_response")) {
 		ret = set_str(&pf->ocsp_response, v);
+	} else if (!strcmp(k, "keylog_file")) {
+		ret = set_str(&pf->keylog_file, v);
 	} else if (!strcmp(k, "require_ocsp")) {
 		if (parse_bool(v, &b))
 			problem(p, p->line, "require_ocsp must be yes or no");
@@ -565,6 +567,18 @@ static void build_profile(struct parser *p, struct ktlsd_profile *pf)
 	cfg.sni_certs = pf->sni_certs;
 	cfg.ocsp_response = pf->ocsp_response;
 	cfg.policy = pf->policy;
+	/*
+	 * Opened by libktls now: at start-up still as root, before the
+	 * privileges go, so the file may be one only root can write; a
+	 * reload opens it as ktlsd's user.
+	 */
+	if (pf->keylog_file) {
+		cfg.policy |= KTLS_P_KEYLOG;
+		cfg.keylog_file = pf->keylog_file;
+		problem(p, pf->line, "warning: profile %s writes the secrets of its connections to %s: anyone who reads it can decrypt them",
+			pf->name, ktlsd_quote(pf->keylog_file));
+		p->warnings++;
+	}
 	cfg.ca_file = pf->ca;
 	cfg.ca_path = pf->ca_path;
 	cfg.min_version = pf->min_version;
@@ -619,6 +633,7 @@ static void free_profile(struct ktlsd_profile *pf)
 	free(pf->sni_specs);
 	free(pf->sni_certs);
 	free(pf->ocsp_response);
+	free(pf->keylog_file);
 	free(pf->uids);
 	free(pf->gids);
 }

@@ -33,6 +33,7 @@ struct ktlsd_profile {
 	size_t nsni_specs;
 	struct ktls_sni_cert *sni_certs;
 	char *ocsp_response;	/* server: DER OCSP response to staple */
+	char *keylog_file;	/* NSS key log; only the profile sets it */
 	unsigned long policy;	/* KTLS_P_* (require_ocsp) */
 	unsigned int min_version, max_version, flags;
 	uid_t *uids;

@@ -179,8 +179,10 @@ int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	ctx->cfg.p12_pass_file = ctx->cfg.p12_pass_env = NULL;
 	ctx->cfg.groups = ctx->cfg.sigalgs = NULL;
 	ctx->cfg.sni_certs = NULL;
-	ctx->keylog_file = dup_opt(cfg->keylog_file);
 	ctx->cfg.ocsp_response = ctx->cfg.keylog_file = NULL;
+	ret = __ktls_keylog_open(ctx, cfg);
+	if (ret)
+		return ret;
 
 	wolfSSL_Init();
 	ctx->wctx = wolfSSL_CTX_new(pick_method(cfg));
@@ -260,6 +262,6 @@ KTLS_EXPORT void ktls_ctx_free(struct ktls_ctx *ctx)
 	free(ctx->server_name);
 	free(ctx->ciphers);
 	free(ctx->alpn);
-	free(ctx->keylog_file);
+	__ktls_keylog_close(ctx);
 	free(ctx);
 }

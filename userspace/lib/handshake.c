@@ -186,6 +186,12 @@ KTLS_EXPORT int ktls_handshake_step(struct ktls_session *s, int *want)
 		return 0;
 	if (s->reason)
 		return -EPROTO;
+	if (!s->keylog_armed) {
+		s->keylog_armed = true;
+		ret = __ktls_keylog_arm(s);
+		if (ret)
+			return ret;
+	}
 	if (s->ctx->cfg.role == KTLS_CLIENT)
 		ret = wolfSSL_connect(s->ssl);
 	else

@@ -42,6 +42,11 @@
 #define KTLS_HS_NEW_TICKET	4
 #define KTLS_HS_KEY_UPDATE	24
 
+/* Key log (keylog.c): wolfSSL's TLS 1.3 secret ids 0..6, SHA-384 at most */
+#define KTLS_KEYLOG_SECRETS	7
+#define KTLS_KEYLOG_SECRET_MAX	48
+#define KTLS_KEYLOG_RANDOM	32
+#define KTLS_KEYLOG_LINE	200	/* longest label, random, secret */
 
 /* A server identity picked by SNI: its own wolfSSL context. */
 struct ktls_sni {
@@ -55,6 +60,7 @@ struct ktls_ctx {
 	struct ktls_sni *sni;		/* server: identities by SNI */
 	size_t nsni;
 	char *keylog_file;		/* KTLS_P_KEYLOG: where lines go */
+	int keylog_fd;			/* open on it, when it is set */
 	unsigned char *ocsp;		/* server: DER OCSP response to staple */
 	size_t ocsp_len;
 	char *server_name;
@@ -140,6 +146,20 @@ struct ktls_session {
 	 */
 	pthread_mutex_t lock;
 
+	/*
+	 * TLS 1.3 secrets with key logging on, until the handshake is done.
+	 * In the session itself, not beside it, so ktls_session_free()'s
+	 * wipe of the session covers them whatever happens.
+	 */
+	bool keylog_armed;
+	struct {
+		unsigned int have;		/* bit per secret id */
+		unsigned char random[KTLS_KEYLOG_RANDOM];
+		unsigned char secret[KTLS_KEYLOG_SECRETS]
+				    [KTLS_KEYLOG_SECRET_MAX];
+		unsigned char len[KTLS_KEYLOG_SECRETS];
+	} keylog;
+
 	struct ktls_certerr certerr;
 	enum ktls_reason reason;
 	char text[KTLS_TEXT_MAX];
@@ -197,6 +217,9 @@ int __ktls_sni_load(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 void __ktls_sni_free(struct ktls_ctx *ctx);
 
 /* keylog.c */
+int __ktls_keylog_open(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+void __ktls_keylog_close(struct ktls_ctx *ctx);
+int __ktls_keylog_arm(struct ktls_session *s);
 int __ktls_keylog(struct ktls_session *s);
 
 /* ocsp.c */

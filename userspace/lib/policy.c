@@ -39,7 +39,7 @@ int __ktls_policy_check(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 
 	if ((cfg->policy & KTLS_P_KEYLOG) && !cfg->keylog_file)
 		return perr(ctx, -EINVAL,
-			    "key logging needs a file to write to (TLS 1.2 only: Debian's wolfSSL cannot export TLS 1.3 secrets)");
+			    "key logging needs a file to write to");
 	if (cfg->keylog_file && !(cfg->policy & KTLS_P_KEYLOG))
 		return perr(ctx, -EINVAL,
 			    "a key log file is written only with key logging enabled explicitly");

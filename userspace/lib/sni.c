@@ -138,6 +138,9 @@ int __ktls_sni_load(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 		sub.key_file = e->key_file;
 		sub.chain_file = e->chain_file;
 		sub.ocsp_response = e->ocsp_response;
+		/* sessions log through the main context's file */
+		sub.policy &= ~KTLS_P_KEYLOG;
+		sub.keylog_file = NULL;
 		c = calloc(1, sizeof(*c));
 		if (!c)
 			return -ENOMEM;
