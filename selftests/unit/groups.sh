@@ -23,15 +23,6 @@ CLIENT=$KTLSKIT_REPO/build/selftests/ktlsd/bin/ktlsd-client
 need_cmd openssl ss
 make_tmp
 T=$KTLSKIT_TMP
-fails=0
-total=0
-
-# check DESC EXPR: ok() from lib.sh, counted
-check()
-{
-	total=$((total + 1))
-	ok "$@"
-}
 "$KTLSKIT_REPO/selftests/lib/mkpki" "$T/pki" >/dev/null 2>&1 ||
 	fail "mkpki failed"
 CERT=(-cert "$T/pki/server.pem" -key "$T/pki/server.key")
@@ -86,18 +77,18 @@ server_trace "$T/c13.log"
 timeout 60 "$CAT" connect "localhost:$port" --ca "$T/pki/ca.pem" \
 	< /dev/null > /dev/null 2>&1
 g=$(hello_groups "$T/c13.log" 1)
-check "libktls client, TLS 1.3: key share X25519 (got:$g)" \
+count_ok "libktls client, TLS 1.3: key share X25519 (got:$g)" \
 	'[[ "$g" == " ecdh_x25519 / ecdh_x25519 secp256r1 "* ]]'
-check "libktls client: P-384, P-521 and FFDHE still offered" \
+count_ok "libktls client: P-384, P-521 and FFDHE still offered" \
 	'[[ "$g" == *secp384r1*secp521r1*ffdhe2048* ]]'
 
 server_trace "$T/c12.log" -tls1_2
 timeout 60 "$CAT" connect "localhost:$port" --ca "$T/pki/ca.pem" \
 	--tls 1.2 < /dev/null > /dev/null 2>&1
 g=$(hello_groups "$T/c12.log" 1)
-check "libktls client, TLS 1.2: X25519 then P-256 (got:$g)" \
+count_ok "libktls client, TLS 1.2: X25519 then P-256 (got:$g)" \
 	'[[ "$g" == " / ecdh_x25519 secp256r1 "* ]]'
-check "OpenSSL server, TLS 1.2: ECDHE over X25519" \
+count_ok "OpenSSL server, TLS 1.2: ECDHE over X25519" \
 	'grep -A3 "ServerKeyExchange" "$T/c12.log" | grep -q "x25519"'
 
 # a server that wants P-256 asks again; the handshake then completes
@@ -105,9 +96,9 @@ server_trace "$T/hrr.log" -groups P-256
 timeout 60 "$CAT" connect "localhost:$port" --ca "$T/pki/ca.pem" \
 	< /dev/null > "$T/hrr.out" 2>&1
 g=$(hello_groups "$T/hrr.log" 2)
-check "libktls client after HelloRetryRequest: key share P-256 (got:$g)" \
+count_ok "libktls client after HelloRetryRequest: key share P-256 (got:$g)" \
 	'[[ "$g" == " secp256r1 /"* ]]'
-check "libktls client: the handshake with a P-256-only server completed" \
+count_ok "libktls client: the handshake with a P-256-only server completed" \
 	'! grep -q "handshake failed: \(peer\|.*alert\)" "$T/hrr.out" &&
 	 grep -q "CONNECTION ESTABLISHED\|Finished" "$T/hrr.log"'
 
@@ -115,7 +106,7 @@ server_trace "$T/conf.log"
 timeout 60 "$CAT" connect "localhost:$port" --ca "$T/pki/ca.pem" \
 	--groups P-256:X25519 < /dev/null > /dev/null 2>&1
 g=$(hello_groups "$T/conf.log" 1)
-check "--groups P-256:X25519 still decides: key share P-256 (got:$g)" \
+count_ok "--groups P-256:X25519 still decides: key share P-256 (got:$g)" \
 	'[[ "$g" == " secp256r1 / secp256r1 ecdh_x25519" ]]'
 
 # ---- libktls as server -------------------------------------------------
@@ -141,15 +132,15 @@ listen_key()
 }
 
 key=$(listen_key l13 --)
-check "libktls server, TLS 1.3, OpenSSL's default client: X25519 (got: $key)" \
+count_ok "libktls server, TLS 1.3, OpenSSL's default client: X25519 (got: $key)" \
 	'[[ "$key" == X25519* ]]'
 key=$(listen_key l12 -- -tls1_2)
-check "libktls server, TLS 1.2: X25519 (got: $key)" '[[ "$key" == X25519* ]]'
+count_ok "libktls server, TLS 1.2: X25519 (got: $key)" '[[ "$key" == X25519* ]]'
 key=$(listen_key lp256 -- -groups P-256)
-check "libktls server, client offering P-256 only: P-256 (got: $key)" \
+count_ok "libktls server, client offering P-256 only: P-256 (got: $key)" \
 	'[[ "$key" == "ECDH, prime256v1"* ]]'
 key=$(listen_key lconf --groups P-384 -- -groups P-256:P-384)
-check "libktls server --groups P-384 still decides: P-384 (got: $key)" \
+count_ok "libktls server --groups P-384 still decides: P-384 (got: $key)" \
 	'[[ "$key" == "ECDH, secp384r1"* ]]'
 
 # ---- ktlsd ---------------------------------------------------------------
@@ -205,23 +196,22 @@ EOF
 		client_temp_key "$port" "$@"
 	}
 	key=$(accept_key server)
-	check "ktlsd server, default profile: X25519 (got: $key)" \
+	count_ok "ktlsd server, default profile: X25519 (got: $key)" \
 		'[[ "$key" == X25519* ]]'
 	key=$(accept_key server -groups P-256)
-	check "ktlsd server, client offering P-256 only: P-256 (got: $key)" \
+	count_ok "ktlsd server, client offering P-256 only: P-256 (got: $key)" \
 		'[[ "$key" == "ECDH, prime256v1"* ]]'
 	key=$(accept_key server-p256)
-	check "ktlsd profile with groups = P-256: P-256 (got: $key)" \
+	count_ok "ktlsd profile with groups = P-256: P-256 (got: $key)" \
 		'[[ "$key" == "ECDH, prime256v1"* ]]'
 
 	server_trace "$T/d13.log"
 	timeout 60 "$CLIENT" --socket "$SOCK" --profile client \
 		connect "127.0.0.1:$port" > /dev/null 2>&1
 	g=$(hello_groups "$T/d13.log" 1)
-	check "ktlsd client profile: key share X25519 (got:$g)" \
+	count_ok "ktlsd client profile: key share X25519 (got:$g)" \
 		'[[ "$g" == " ecdh_x25519 / ecdh_x25519 secp256r1 "* ]]'
 fi
 
 exec 9>&-
-echo "# Totals: pass:$((total - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
-[ "$fails" = 0 ]
+ok_totals
