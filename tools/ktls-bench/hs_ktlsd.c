@@ -8,9 +8,9 @@
  *
  * With --no-kernel it runs under a seccomp filter that fails
  * setsockopt(SOL_TCP, TCP_ULP) with ENOENT, exactly what a kernel without
- * the tls module answers: ktlsd finishes each handshake, says it cannot
- * hand the socket to the kernel and shuts it down, and never learns the
- * difference. Nothing in ktlsd knows about benchmarks.
+ * the tls module answers: ktlsd finishes each handshake and answers that
+ * it cannot hand the socket to the kernel (reason no-kernel-tls), and
+ * never learns the difference. Nothing in ktlsd knows about benchmarks.
  */
 #include <dirent.h>
 #include <errno.h>
