@@ -39,9 +39,23 @@ server_trace()
 	port=$(free_port)
 	openssl s_server -accept "$port" "${CERT[@]}" -naccept 1 -trace "$@" \
 		< "$T/stdin" > "$log" 2>&1 &
-	track $!
+	srv_pid=$!
+	track $srv_pid
 	[ -n "$stdin_open" ] || { exec 9> "$T/stdin"; stdin_open=1; }
 	wait_port "$port"
+}
+
+# server_done: s_server (-naccept 1) exits after its one connection, and
+# only then is its buffered trace all in the log
+server_done()
+{
+	local i
+
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$srv_pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "# s_server did not exit after its connection"
 }
 
 # hello_groups LOG N: the key share groups of ClientHello N (1, or 2 after
@@ -76,6 +90,7 @@ client_temp_key()
 server_trace "$T/c13.log"
 timeout 60 "$CAT" connect "localhost:$port" --ca "$T/pki/ca.pem" \
 	< /dev/null > /dev/null 2>&1
+server_done
 g=$(hello_groups "$T/c13.log" 1)
 count_ok "libktls client, TLS 1.3: key share X25519 (got:$g)" \
 	'[[ "$g" == " ecdh_x25519 / ecdh_x25519 secp256r1 "* ]]'
@@ -85,6 +100,7 @@ count_ok "libktls client: P-384, P-521 and FFDHE still offered" \
 server_trace "$T/c12.log" -tls1_2
 timeout 60 "$CAT" connect "localhost:$port" --ca "$T/pki/ca.pem" \
 	--tls 1.2 < /dev/null > /dev/null 2>&1
+server_done
 g=$(hello_groups "$T/c12.log" 1)
 count_ok "libktls client, TLS 1.2: X25519 then P-256 (got:$g)" \
 	'[[ "$g" == " / ecdh_x25519 secp256r1 "* ]]'
@@ -95,6 +111,7 @@ count_ok "OpenSSL server, TLS 1.2: ECDHE over X25519" \
 server_trace "$T/hrr.log" -groups P-256
 timeout 60 "$CAT" connect "localhost:$port" --ca "$T/pki/ca.pem" \
 	< /dev/null > "$T/hrr.out" 2>&1
+server_done
 g=$(hello_groups "$T/hrr.log" 2)
 count_ok "libktls client after HelloRetryRequest: key share P-256 (got:$g)" \
 	'[[ "$g" == " secp256r1 /"* ]]'
@@ -105,6 +122,7 @@ count_ok "libktls client: the handshake with a P-256-only server completed" \
 server_trace "$T/conf.log"
 timeout 60 "$CAT" connect "localhost:$port" --ca "$T/pki/ca.pem" \
 	--groups P-256:X25519 < /dev/null > /dev/null 2>&1
+server_done
 g=$(hello_groups "$T/conf.log" 1)
 count_ok "--groups P-256:X25519 still decides: key share P-256 (got:$g)" \
 	'[[ "$g" == " secp256r1 / secp256r1 ecdh_x25519" ]]'
@@ -208,6 +226,7 @@ EOF
 	server_trace "$T/d13.log"
 	timeout 60 "$CLIENT" --socket "$SOCK" --profile client \
 		connect "127.0.0.1:$port" > /dev/null 2>&1
+	server_done
 	g=$(hello_groups "$T/d13.log" 1)
 	count_ok "ktlsd client profile: key share X25519 (got:$g)" \
 		'[[ "$g" == " ecdh_x25519 / ecdh_x25519 secp256r1 "* ]]'
