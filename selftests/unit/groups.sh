@@ -192,6 +192,14 @@ ca = $T/pki/ca.pem
 server_name = localhost
 allow_uid = $(id -u)
 EOF
+	# a group ktlsd does not know is a configuration error with its line
+	sed 's/^groups = P-256$/groups = P-256:nope/' "$T/ktlsd.conf" \
+		> "$T/bad.conf"
+	"$KTLSD" --check-config -c "$T/bad.conf" > "$T/bad.out" 2>&1
+	rc=$?
+	count_ok "ktlsd --check-config: groups = P-256:nope is refused at its line" \
+		'[ $rc != 0 ] && grep -q "bad.conf:[0-9]*: profile server-p256: unknown key exchange group \"nope\"" "$T/bad.out"'
+
 	"$KTLSD" -f -c "$T/ktlsd.conf" 2> "$T/ktlsd.log" &
 	track $!
 	for ((i = 0; i < 300; i++)); do

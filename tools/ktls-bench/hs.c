@@ -155,10 +155,12 @@ static void server_one(struct hs_run *r, int fd)
 static void *server_main(void *arg)
 {
 	struct hs_run *r = arg;
+	char cpu[16];
 	double c0;
 
+	snprintf(cpu, sizeof(cpu), "%d", r->o->pin_server);
 	if (bench_pin(r->o->pin_server))
-		hs_fail(r, "cannot pin the server to CPU %s", "(see --pin)");
+		hs_fail(r, "cannot pin the server to CPU %s", cpu);
 	for (;;) {
 		int fd = accept4(r->lfd, NULL, NULL, SOCK_CLOEXEC);
 
@@ -369,10 +371,12 @@ static void *client_main(void *arg)
 		.handshake_timeout_ms = 120000,
 	};
 	struct client_state cs = { 0 };
+	char cpu[16];
 	double c0;
 
 	if (bench_pin(r->o->pin_client)) {
-		hs_fail(r, "cannot pin the client to CPU %s", "(see --pin)");
+		snprintf(cpu, sizeof(cpu), "%d", r->o->pin_client);
+		hs_fail(r, "cannot pin the client to CPU %s", cpu);
 		go_wait(r);
 		return NULL;
 	}
