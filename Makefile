@@ -10,7 +10,8 @@
 #   make run             the main job (see README.md)
 #   make bench           benchmark matrix and nginx comparison in a VM,
 #                        results in bench/results/ (KERNEL=6.1|6.12|sid,
-#                        QUICK=1 for a small run into build/bench/)
+#                        QUICK=1 for a small run into build/bench/,
+#                        NATIVE=1: only the native handshake table)
 #   make style           checkpatch over our C
 #   make fuzz            every libFuzzer target in selftests/fuzz/ for a
 #                        fixed count (FUZZ_RUNS=200000, FUZZ_TARGETS=...)
@@ -140,7 +141,8 @@ run:
 bench:
 	$(Q)scripts/deps
 	$(Q)$(MAKE) userspace
-	$(Q)scripts/bench $(if $(KERNEL),--kernel $(KERNEL)) $(if $(QUICK),--quick)
+	$(Q)scripts/bench $(if $(KERNEL),--kernel $(KERNEL)) $(if $(QUICK),--quick) \
+		$(if $(NATIVE),--native-only)
 
 # Not part of make check: see selftests/README.md (Fuzzing).
 fuzz:

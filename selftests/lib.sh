@@ -38,6 +38,21 @@ need_ktls()
 		skip "this kernel has no kTLS (run the test through tools/vm/run)"
 }
 
+# count_ok DESC EXPR: ok(), counted for ok_totals
+count_ok()
+{
+	checks=$((${checks:-0} + 1))
+	ok "$@"
+}
+
+# ok_totals: the harness's totals line for the count_ok()s so far; 0 when
+# none failed
+ok_totals()
+{
+	echo "# Totals: pass:$((${checks:-0} - ${fails:-0})) fail:${fails:-0} xfail:0 xpass:0 skip:0 error:0"
+	[ "${fails:-0}" = 0 ]
+}
+
 # A scratch folder removed when the test exits.
 # ok DESC EXPR: one check that lets the script go on after a failure
 # (host tests that report every case); it counts failures in $fails.

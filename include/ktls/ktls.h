@@ -93,7 +93,8 @@ struct ktls_sni_cert {
  *	@cert_file and @key_file)
  * @p12_pass_file: file whose first line is the PKCS#12 password
  * @p12_pass_env: name of an environment variable holding that password
- * @groups: colon-separated key exchange groups, e.g. "P-256:X25519"
+ * @groups: colon-separated key exchange groups in order of preference,
+ *	e.g. "X25519:P-256"; NULL: X25519, P-256, then the rest (ktls-policy.7)
  * @sigalgs: colon-separated signature algorithms, e.g. "ECDSA+SHA256"
  * @policy: KTLS_P_*
  * @min_rsa_bits: smallest RSA key in the peer's chain (0: 2048, less refused)

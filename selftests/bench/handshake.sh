@@ -63,5 +63,5 @@ PY
 done
 ktls-bench handshake --impl openssl,libktls --cert ecdsa-p256 --count 4 |
 	tee "$T/table.txt"
-grep -q '^libktls  *ecdsa-p256  *no  *4 ' "$T/table.txt" ||
+grep -q '^libktls  *1.3  *ecdsa-p256  *default  *no  *4 ' "$T/table.txt" ||
 	fail "the table lacks the libktls row"

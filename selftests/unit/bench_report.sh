@@ -96,6 +96,35 @@ check "native CPU: no emulation warning" not_grep 'emulation' "$T/real.txt"
 check "a missing part keeps the reason it was given" \
 	grep -q '^throughput: not measured: build/bin/ktls-bench is not built' "$T/real.txt"
 
+# the native handshake table (ktls-bench handshake --no-kernel on the host)
+hs_row()
+{
+	echo "{\"impl\":\"$1\",\"cert\":\"ecdsa-p256\",\"resumed\":false,\"tls\":\"$2\",
+ \"group\":\"X25519\",\"kernel_tls\":false,\"count\":100,\"full_fallbacks\":0,
+ \"handshakes_per_sec\":$3,\"latency_us\":{\"p50\":1,\"p90\":2,\"p99\":3,\"max\":4},
+ \"cpu_us_per_handshake\":{\"server\":$4,\"client\":500},\"error\":null}"
+}
+cat > "$T/native.json" <<EOF
+{"tool":"ktls-bench","version":"0.1","mode":"handshake","host":$host_real,
+ "results":[$(hs_row openssl 1.3 1000 400), $(hs_row libktls 1.3 1500 300),
+	    $(hs_row ktlsd 1.2 1300 350), $(hs_row openssl 1.2 1000 420)],
+ "kernel_tls":false,"concurrency":1,"pin":{"server":0,"client":1}}
+EOF
+check "merge takes the native handshake part beside the VM's" \
+	python3 "$REPORT" merge "$T/nat.json" --series 6.1 --throughput "$T/tp.json" \
+	--handshake-native "$T/native.json"
+check "the native part keeps its own host; the document's host is the VM's" \
+	q "$T/nat.json" "d['handshake_native']['host']['cpu'] == 'Real CPU' and d['host']['kernel'] == '6.1.0-test' and d['handshake_native_error'] is None"
+python3 "$REPORT" show "$T/nat.json" > "$T/nat.txt" 2>&1
+check "the native table: pinning, and each rate against OpenSSL's" \
+	bash -c "grep -q 'server on CPU 0, client on CPU 1' '$T/nat.txt' &&
+		grep -Eq '^\| libktls \| 1.3 \| ecdsa-p256 \| X25519 \| no \| 1500 \| 1.50 \| 300 \| 3333 \| 1.33 \| 500 \|$' '$T/nat.txt' &&
+		grep -Eq '^\| ktlsd \| 1.2 .* \| 1300 \| 1.30 \| 350 ' '$T/nat.txt'"
+check "native-md prints the table alone" \
+	bash -c "python3 '$REPORT' native-md '$T/nat.json' | head -n 5 | grep -q '^| impl | TLS'"
+check "native-md without a native part: status 1" \
+	bash -c "! python3 '$REPORT' native-md '$T/all.json' >/dev/null"
+
 if command -v gnuplot >/dev/null; then
 	check "the chart is a PNG" bash -c "python3 '$REPORT' show '$T/all.json' --png '$T/c.png' >/dev/null &&
 		head -c 8 '$T/c.png' | od -An -c | grep -q 'P   N   G'"

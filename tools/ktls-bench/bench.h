@@ -84,11 +84,14 @@ struct case_result {
 struct hs_result {
 	const char *impl;
 	const char *cert;
+	const char *group;		/* the one both sides offer, or "default" */
+	unsigned int tls;		/* KTLS_TLS_1_2 or KTLS_TLS_1_3 */
 	bool resumed;
 	unsigned int count;
 	unsigned int fallbacks;		/* resumed rows: full handshakes instead */
 	double per_sec;
 	double p50, p90, p99, max;	/* microseconds */
+	double srv_cpu_us, cli_cpu_us;	/* CPU per handshake; < 0: unknown */
 	char error[256];
 };
 
@@ -109,7 +112,10 @@ struct bench_opts {
 	/* handshake mode */
 	unsigned int impls, certs;
 	bool resume;
+	bool no_kernel;			/* handshakes only, no keys to the kernel */
 	unsigned int count, duration, concurrency;
+	const char *groups;		/* comma list: one row set per group */
+	int pin_server, pin_client;	/* CPU to pin each side to, or -1 */
 	const char *ktlsd_socket, *ktlsd_bin;
 	const char *tmpdir;		/* certificates made at run time */
 };

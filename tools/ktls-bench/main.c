@@ -4,6 +4,7 @@
  * and kernel TLS by every data path, and handshake rates, with the CPU
  * each costs and /proc/net/tls_stat proving which path ran.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -49,6 +50,13 @@ static void usage(void)
 "  --count N           handshakes per measurement (default 200)\n"
 "  --duration S        or: as many as fit in S seconds\n"
 "  --concurrency N     handshakes in flight at once (default 1)\n"
+"  --tls LIST          1.2,1.3 (default 1.3; 1.2 is ECDHE with AES-128-GCM)\n"
+"  --group LIST        comma list of key exchange groups (X25519, P-256,\n"
+"                      ...): rows for each, both sides offering only it\n"
+"                      (default: each side's own preference)\n"
+"  --no-kernel         handshakes only: no keys go to the kernel, so it runs\n"
+"                      on any kernel (see ktls-bench(1) for ktlsd)\n"
+"  --pin S,C           pin the server side to CPU S, the client to CPU C\n"
 "  --ktlsd PATH        the ktlsd binary (default: next to ktls-bench)\n"
 "\n"
 "Output:\n"
@@ -65,7 +73,7 @@ enum {
 	OPT_REPS, OPT_SERVER_NS, OPT_CLIENT_NS, OPT_ADDR, OPT_LISTEN,
 	OPT_CERT_FILE, OPT_KEY_FILE, OPT_TIMEOUT, OPT_IMPL, OPT_CERT,
 	OPT_RESUME, OPT_COUNT, OPT_DURATION, OPT_CONCURRENCY, OPT_KTLSD,
-	OPT_JSON,
+	OPT_JSON, OPT_GROUP, OPT_NO_KERNEL, OPT_PIN,
 };
 
 static const struct option long_opts[] = {
@@ -91,6 +99,9 @@ static const struct option long_opts[] = {
 	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 	{ "ktlsd", required_argument, NULL, OPT_KTLSD },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "pin", required_argument, NULL, OPT_PIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -185,6 +196,30 @@ static int parse_certkind(const char *s)
 	return !strcmp(s, "ecdsa-p256") ? 0 : !strcmp(s, "rsa2048") ? 1 : -1;
 }
 
+/* Names and commas only: they go into ktlsd.conf lines and profile names. */
+static bool group_list_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != ',')
+			return false;
+	return n && n <= 200;
+}
+
+static int parse_pin(const char *s, struct bench_opts *o)
+{
+	unsigned int a, b;
+	int n;
+
+	if (sscanf(s, "%u,%u%n", &a, &b, &n) != 2 || s[n] || a >= 1024 ||
+	    b >= 1024)
+		return -EINVAL;
+	o->pin_server = a;
+	o->pin_client = b;
+	return 0;
+}
+
 static int parse_opt(int c, struct bench_opts *o)
 {
 	switch (c) {
@@ -277,6 +312,20 @@ static int parse_opt(int c, struct bench_opts *o)
 	case OPT_JSON:
 		o->json = true;
 		break;
+	case OPT_GROUP:
+		if (!group_list_ok(optarg))
+			return bad("--group takes names such as X25519,P-256, not \"%s\"",
+				   optarg);
+		o->groups = optarg;
+		break;
+	case OPT_NO_KERNEL:
+		o->no_kernel = true;
+		break;
+	case OPT_PIN:
+		if (parse_pin(optarg, o))
+			return bad("--pin takes SERVER_CPU,CLIENT_CPU such as 0,1, not \"%s\"",
+				   optarg);
+		break;
 	case 'h':
 		usage();
 		exit(0);
@@ -305,6 +354,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 	o->certs = 3;
 	o->count = 200;
 	o->concurrency = 1;
+	o->pin_server = o->pin_client = -1;
 	/* "+": stop at each word, so options may come before and after it */
 	while (optind < argc) {
 		c = getopt_long(argc, argv, "+h", long_opts, NULL);

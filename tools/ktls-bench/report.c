@@ -203,6 +203,48 @@ void bench_report_throughput(const struct bench_opts *o,
 	       o->reps);
 }
 
+static void json_cpu_us(double v)
+{
+	if (v >= 0)
+		json_num(stdout, v);
+	else
+		fputs("null", stdout);
+}
+
+static void json_hs_row(const struct bench_opts *o, const struct hs_result *r)
+{
+	printf("\n  {\"impl\":\"%s\",\"cert\":\"%s\",\"resumed\":%s,\"tls\":\"%s\",\"group\":",
+	       r->impl, r->cert, r->resumed ? "true" : "false",
+	       r->tls == KTLS_TLS_1_2 ? "1.2" : "1.3");
+	tool_json_string(stdout, r->group);
+	printf(",\"kernel_tls\":%s,\"count\":%u,\"full_fallbacks\":%u,\"handshakes_per_sec\":",
+	       o->no_kernel ? "false" : "true", r->count, r->fallbacks);
+	if (r->count) {
+		json_num(stdout, r->per_sec);
+		fputs(",\"latency_us\":{\"p50\":", stdout);
+		json_num(stdout, r->p50);
+		fputs(",\"p90\":", stdout);
+		json_num(stdout, r->p90);
+		fputs(",\"p99\":", stdout);
+		json_num(stdout, r->p99);
+		fputs(",\"max\":", stdout);
+		json_num(stdout, r->max);
+		fputc('}', stdout);
+	} else {
+		fputs("null,\"latency_us\":null", stdout);
+	}
+	fputs(",\"cpu_us_per_handshake\":{\"server\":", stdout);
+	json_cpu_us(r->count ? r->srv_cpu_us : -1);
+	fputs(",\"client\":", stdout);
+	json_cpu_us(r->count ? r->cli_cpu_us : -1);
+	fputs("},\"error\":", stdout);
+	if (r->error[0])
+		tool_json_string(stdout, r->error);
+	else
+		fputs("null", stdout);
+	fputc('}', stdout);
+}
+
 /**
  * bench_report_handshake() - print handshake results
  * @o: options (--json)
@@ -219,50 +261,42 @@ void bench_report_handshake(const struct bench_opts *o,
 	if (o->json) {
 		json_host(stdout, h, "handshake");
 		for (i = 0; i < n; i++) {
-			printf("%s\n  {\"impl\":\"%s\",\"cert\":\"%s\",\"resumed\":%s,\"tls\":\"1.3\",\"count\":%u,\"full_fallbacks\":%u,\"handshakes_per_sec\":",
-			       i ? "," : "", r[i].impl, r[i].cert,
-			       r[i].resumed ? "true" : "false", r[i].count,
-			       r[i].fallbacks);
-			if (r[i].count) {
-				json_num(stdout, r[i].per_sec);
-				fputs(",\"latency_us\":{\"p50\":", stdout);
-				json_num(stdout, r[i].p50);
-				fputs(",\"p90\":", stdout);
-				json_num(stdout, r[i].p90);
-				fputs(",\"p99\":", stdout);
-				json_num(stdout, r[i].p99);
-				fputs(",\"max\":", stdout);
-				json_num(stdout, r[i].max);
-				fputc('}', stdout);
-			} else {
-				fputs("null,\"latency_us\":null", stdout);
-			}
-			fputs(",\"error\":", stdout);
-			if (r[i].error[0])
-				tool_json_string(stdout, r[i].error);
-			else
-				fputs("null", stdout);
-			fputc('}', stdout);
+			if (i)
+				fputc(',', stdout);
+			json_hs_row(o, &r[i]);
 		}
-		fputs("\n]}\n", stdout);
+		printf("\n], \"kernel_tls\":%s,\"concurrency\":%u,\"pin\":",
+		       o->no_kernel ? "false" : "true", o->concurrency);
+		if (o->pin_server >= 0)
+			printf("{\"server\":%d,\"client\":%d}", o->pin_server,
+			       o->pin_client);
+		else
+			fputs("null", stdout);
+		fputs("}\n", stdout);
 		fflush(stdout);
 		return;
 	}
 	emulation_line(h);
-	printf("# kernel %s, %s, %d CPUs; TLS 1.3\n", h->kernel, h->cpu,
-	       h->cpus);
-	printf("%-8s %-11s %-7s %7s %10s %9s %9s %9s %9s\n", "impl", "cert",
-	       "resumed", "count", "hs/s", "p50 us", "p90 us", "p99 us",
-	       "max us");
+	printf("# kernel %s, %s, %d CPUs; %s", h->kernel, h->cpu, h->cpus,
+	       o->no_kernel ? "handshakes only (--no-kernel)" :
+	       "keys to kernel TLS included");
+	if (o->pin_server >= 0)
+		printf("; server on CPU %d, client on CPU %d", o->pin_server,
+		       o->pin_client);
+	printf("\n%-8s %-3s %-11s %-8s %-7s %7s %9s %8s %8s %8s %8s\n",
+	       "impl", "tls", "cert", "group", "resumed", "count", "hs/s",
+	       "p50 us", "p99 us", "srv us", "cli us");
 	for (i = 0; i < n; i++) {
-		printf("%-8s %-11s %-7s %7u %10.1f %9.0f %9.0f %9.0f %9.0f\n",
-		       r[i].impl, r[i].cert, r[i].resumed ? "yes" : "no",
-		       r[i].count, r[i].per_sec, r[i].p50, r[i].p90,
-		       r[i].p99, r[i].max);
+		printf("%-8s %-3s %-11s %-8s %-7s %7u %9.1f %8.0f %8.0f %8.0f %8.0f\n",
+		       r[i].impl, r[i].tls == KTLS_TLS_1_2 ? "1.2" : "1.3",
+		       r[i].cert, r[i].group, r[i].resumed ? "yes" : "no",
+		       r[i].count, r[i].per_sec, r[i].p50, r[i].p99,
+		       r[i].srv_cpu_us, r[i].cli_cpu_us);
 		if (r[i].fallbacks)
 			printf("  %u handshakes were full: the server refused the ticket\n",
 			       r[i].fallbacks);
 		if (r[i].error[0])
 			printf("  error: %s\n", r[i].error);
 	}
+	printf("# srv us, cli us: CPU microseconds per handshake, each side's threads (ktlsd rows: the daemon's too)\n");
 }

@@ -413,6 +413,8 @@ static void profile_key(struct parser *p, const char *k, char *v)
 		ret = set_str(&pf->ca_path, v);
 	} else if (!strcmp(k, "ciphers")) {
 		ret = set_str(&pf->ciphers, v);
+	} else if (!strcmp(k, "groups")) {
+		ret = set_str(&pf->groups, v);
 	} else if (!strcmp(k, "alpn")) {
 		if (strlen(v) > 255)
 			problem(p, p->line, "alpn list is too long");
@@ -584,6 +586,8 @@ static void build_profile(struct parser *p, struct ktlsd_profile *pf)
 	cfg.min_version = pf->min_version;
 	cfg.max_version = pf->max_version;
 	cfg.ciphers = pf->ciphers;
+	/* none: libktls's order, X25519 then P-256 (ktls-policy.7) */
+	cfg.groups = pf->groups;
 	cfg.flags = pf->flags;
 	/* ALPN and server name are set per session, from the request */
 	ret = ktls_ctx_new(&cfg, &pf->ctx);
@@ -626,6 +630,7 @@ static void free_profile(struct ktlsd_profile *pf)
 	free(pf->ca);
 	free(pf->ca_path);
 	free(pf->ciphers);
+	free(pf->groups);
 	free(pf->alpn);
 	free(pf->server_name);
 	while (pf->nsni_specs)

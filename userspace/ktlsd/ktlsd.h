@@ -28,7 +28,7 @@ struct ktlsd_profile {
 	int line;
 	enum ktls_role role;
 	char *cert, *key, *ca, *ca_path;
-	char *ciphers, *alpn, *server_name;
+	char *ciphers, *groups, *alpn, *server_name;
 	char **sni_specs;	/* sni_cert values; sni_certs point into them */
 	size_t nsni_specs;
 	struct ktls_sni_cert *sni_certs;
