@@ -129,6 +129,21 @@ wait_line()
 	return 1
 }
 
+# wait_until SECONDS CMD [ARG...]: until CMD succeeds (status 1 when it
+# still fails after SECONDS). The arguments are expanded once, by the
+# caller: a condition on changing state must be a function.
+wait_until()
+{
+	local limit=$1 i
+
+	shift
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # make_canary FILE: a file of one random marker line repeated, whose
 # marker ($CANARY) must never be seen in clear on the wire
 make_canary()

@@ -55,37 +55,58 @@ done
 check "120 header lines: 431" [ "$(status "$U/hello.txt" "${hdrs[@]}")" = 431 ]
 check "garbage request line: 400" [ "$(raw 'x y z')" = "HTTP/1.1 400 Bad Request" ]
 
-# slowloris: half a request, then silence; the request timeout answers 408
-(printf 'GET /hello.txt HTTP/1.1\r\nHost: l\r\n'; sleep 8) |
-	timeout 20 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
+# s_client holds a connection (the checks' own clients are curl)
+s_client_connected()
+{
+	ss -Htnp state established "dport = :$PORT" | grep -q '"openssl"'
+}
+
+# slowloris: half a request, then silence until the test is done with it;
+# the request timeout answers 408 and closes, which ends s_client
+(printf 'GET /hello.txt HTTP/1.1\r\nHost: l\r\n'
+ wait_until 60 [ -e "$T/slow.done" ]) |
+	timeout 60 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
 		-CAfile "$CA" > "$T/slow" 2>/dev/null &
 slow=$!
-sleep 1
+wait_until 60 s_client_connected ||
+	fail "the slowloris client did not connect"
 check "during slowloris: others served" \
 	[ "$(curl_c "$U/hello.txt")" = "hello from ktls-serve" ]
 wait $slow
+touch "$T/slow.done"
 check "slowloris: 408 after the request timeout" \
 	grep -aq "^HTTP/1.1 408" "$T/slow"
 
-# a client that stops reading mid-file: the send timeout ends it
-(printf 'GET /ten.bin HTTP/1.1\r\nHost: l\r\n\r\n'; sleep 15) |
-	timeout 25 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
-		-CAfile "$CA" 2>/dev/null | sleep 15 &
+# A client that stops reading mid-file: the send timeout ends it. It is
+# stalled once the server's send queue holds data it does not take (it is
+# the only client then).
+server_queued()
+{
+	ss -Htn state established "sport = :$PORT" |
+		awk '$2 > 0 { n++ } END { exit !n }'
+}
+(printf 'GET /ten.bin HTTP/1.1\r\nHost: l\r\n\r\n'
+ wait_until 60 [ -e "$T/stuck.done" ]) |
+	timeout 60 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
+		-CAfile "$CA" 2>/dev/null |
+	wait_until 60 [ -e "$T/stuck.done" ] &
 stuck=$!
-sleep 2
+wait_until 60 server_queued || fail "the stalling client got no data"
 check "while a client stalls mid-file: others get 10 MiB intact" \
 	bash -c "curl -sS --cacert '$CA' '$U/ten.bin' | cmp -s - '$R/ten.bin'"
-sleep 6
 check "stalled client: closed by the send timeout, logged aborted" \
-	grep -q '"GET /ten.bin HTTP/1.1" 200 [0-9]* .* aborted$' "$T/access.log"
-kill $stuck 2>/dev/null
+	wait_line "$T/access.log" \
+		'"GET /ten.bin HTTP/1.1" 200 [0-9]* .* aborted$' 60
+touch "$T/stuck.done"
 wait $stuck 2>/dev/null
 
 # a client that vanishes after 100 KB
+aborted()
+{
+	[ "$(grep -c 'aborted$' "$T/access.log")" -ge "$1" ]
+}
 curl_c "$U/ten.bin" 2>/dev/null | head -c 100000 > /dev/null
-sleep 2
-check "vanished client: logged aborted" \
-	[ "$(grep -c 'aborted$' "$T/access.log")" -ge 2 ]
+check "vanished client: logged aborted" wait_until 60 aborted 2
 check "after the vanished client: served" \
 	[ "$(curl_c "$U/hello.txt")" = "hello from ktls-serve" ]
 
@@ -138,7 +159,9 @@ sort "$T/many" | uniq -c | sed 's/^/# /'
 sort "$T/many.err" | uniq -c | head -n 5 | cut -c1-200 | sed 's/^/# /'
 check "1,000 concurrent: server alive, others served" \
 	[ "$(curl_c "$U/hello.txt")" = "hello from ktls-serve" ]
-sleep 3
+# the last connections close after curl's exit: wait for them to go
+fds_back() { [ "$(server_fds)" = "$fds0" ]; }
+wait_until 60 fds_back
 fds1=$(server_fds)
 check "no fd left behind (before $fds0, after $fds1)" [ "$fds1" = "$fds0" ]
 check "no crash or error message from the server" \
