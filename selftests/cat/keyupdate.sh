@@ -23,15 +23,37 @@ rekey_kernel() {
 	[ "$ma" -gt 6 ] || { [ "$ma" -eq 6 ] && [ "${mi%%[!0-9]*}" -ge 14 ]; }
 }
 
-# feed CMD: s_server's input, paced from the moment the client connected
+# feed CMD: s_server's input, from when ktls-cat's keys are in the kernel
+# (s_server then waits in select(): input any sooner may find it about to
+# block in SSL_read), each line once the one before has arrived at
+# ktls-cat; it ends (and so does s_server) once our answer has arrived
+# there. s_server takes a line as its k/K command only when one read()
+# returns that line alone, so "after" follows only once our side took the
+# new key (the kernel counts it; s_server's own KEYUPDATE line sits in its
+# stdio buffer) or, on a kernel without rekey, ktls-cat gave up; the
+# test's stop_jobs then ends the feed.
 feed() {
-	local i
+	local rekeyed
 
-	for i in $(seq 300); do
-		ss -Htn state established "sport = :$PORT" | grep -q . && break
-		sleep 0.1
-	done
-	sleep 1; echo before; sleep 1; echo "$1"; sleep 1; echo after; sleep 8
+	rekeyed=$(tls_stat TlsRxRekeyOk)
+	wait_line "$T/cat.err" '"event":"info"' "$TMO" || return
+	echo before
+	wait_line "$T/out" '^before$' "$TMO" || return
+	echo "$1"
+	took_key() {
+		[ "$(tls_stat TlsRxRekeyOk)" -gt "$rekeyed" ] ||
+			grep -q '"event":"error"' "$T/cat.err"
+	}
+	wait_until "$TMO" took_key || return
+	echo after
+	wait_line "$T/peer.out" ours-after "$TMO"
+}
+
+# ours: ktls-cat's input, sent once the peer's update went through
+ours() {
+	wait_line "$T/out" '^after$' "$TMO" || return
+	echo ours-after
+	wait_line "$T/peer.out" ours-after "$TMO"
 }
 
 # peer_update CMD: s_server sends data, the command, then more data
@@ -39,13 +61,18 @@ peer_update() {
 	local cmd=$1 rc
 
 	next_port
+	: > "$T/out"
+	: > "$T/peer.out"
+	: > "$T/cat.err"
 	feed "$cmd" | timeout $TMO openssl s_server -accept "$PORT" \
 		-naccept 1 -tls1_3 -cert "$P/server.pem" -key "$P/server.key" \
 		> "$T/peer.out" 2>"$T/peer.err" &
 	wait_listen "$PORT"
 	timeout $TMO "$CAT" connect "localhost:$PORT" --ca "$P/ca.pem" \
-		> "$T/out" 2>"$T/cat.err" < <(sleep 6; echo ours-after; sleep 60)
+		--json > "$T/out" 2>"$T/cat.err" < <(ours)
 	rc=$?
+	# $!: the process substitution, still waiting when ktls-cat stopped
+	kill $! 2>/dev/null
 	stop_jobs
 	sed 's/^/# ktls-cat: /' "$T/cat.err"
 	if rekey_kernel; then
