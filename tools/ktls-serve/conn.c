@@ -711,7 +711,7 @@ static ssize_t send_body_chunk(struct conn *c)
 	r = pread(c->file, w->scratch, left, c->off);
 	if (r <= 0)
 		return r < 0 ? -errno : -ENODATA;
-	n = tls_send(&c->tls, w->scratch, r);
+	n = tls_send(&c->tls, w->scratch, r, 0);
 	if (n > 0)
 		c->off += n;
 	return n;
@@ -721,10 +721,18 @@ static enum step do_write(struct conn *c)
 {
 	size_t budget = 0;
 	ssize_t n;
+	int more;
 
+	/*
+	 * MSG_MORE on the head when a body follows: kernel TLS closes the
+	 * record only with the body's last byte, so a small answer is one
+	 * record (one seal, one TLS header) instead of two.
+	 */
+	more = c->body_off < c->body_len ||
+	       (c->file >= 0 && c->off < c->end) ? MSG_MORE : 0;
 	while (c->head_off < c->head_len) {
 		n = tls_send(&c->tls, c->head + c->head_off,
-			     c->head_len - c->head_off);
+			     c->head_len - c->head_off, more);
 		if (n == -EAGAIN)
 			goto wait;
 		if (n <= 0)
@@ -733,7 +741,7 @@ static enum step do_write(struct conn *c)
 	}
 	while (c->body_off < c->body_len) {
 		n = tls_send(&c->tls, c->body + c->body_off,
-			     c->body_len - c->body_off);
+			     c->body_len - c->body_off, 0);
 		if (n == -EAGAIN)
 			goto wait;
 		if (n <= 0)

@@ -38,7 +38,8 @@ int tls_wait_fd(const struct tls_conn *t);
 int tls_step(struct tls_conn *t, int *want);
 void tls_free(struct tls_conn *t);
 ssize_t tls_recv(struct tls_conn *t, void *buf, size_t len);
-ssize_t tls_send(struct tls_conn *t, const void *buf, size_t len);
+ssize_t tls_send(struct tls_conn *t, const void *buf, size_t len,
+		 int flags);
 ssize_t tls_sendfile(struct tls_conn *t, int in_fd, off_t *off,
 		     size_t count);
 ssize_t tls_uring_splice(struct tls_conn *t, struct io_uring *ring,
