@@ -39,6 +39,8 @@ enum step {
 #define LINGER_MAX	(1u << 20)
 /* The largest refused request body read and dropped to keep the connection */
 #define DISCARD_MAX	(64 * 1024)
+/* Read room past the header limit: a whole control record always fits */
+#define RBUF_SLACK	256
 
 static long long in_s(unsigned int s)
 {
@@ -656,18 +658,24 @@ static enum step next_request(struct conn *c)
 	return STEP_NEXT;
 }
 
+/*
+ * Read what has come. The buffer has 256 bytes beyond the header limit so
+ * that every read offers libktls room for a whole control record: it then
+ * never keeps data of ours in its own buffer, where epoll cannot see it.
+ */
 static enum step do_read(struct conn *c)
 {
 	size_t cap = c->w->o->max_header_bytes;
 	ssize_t n;
 
 	if (!c->rbuf) {
-		c->rbuf = malloc(cap + 1);
+		c->rbuf = malloc(cap + RBUF_SLACK + 1);
 		if (!c->rbuf)
 			return STEP_CLOSE;
 	}
 	while (c->rlen < cap) {
-		n = tls_recv(&c->tls, c->rbuf + c->rlen, cap - c->rlen);
+		n = tls_recv(&c->tls, c->rbuf + c->rlen,
+			     cap + RBUF_SLACK - c->rlen);
 		if (n == -EAGAIN)
 			break;
 		if (n < 0 && c->tls.error[0])
@@ -678,11 +686,19 @@ static enum step do_read(struct conn *c)
 		if (!c->rlen && !c->discard)
 			c->deadline = in_s(c->w->o->request_timeout);
 		c->rlen += n;
+		/*
+		 * A whole request head is here: answer it now rather than
+		 * ask the socket again just to hear EAGAIN. More requests
+		 * still in the socket keep it readable for epoll.
+		 */
+		if (!c->discard && c->tls.kernel &&
+		    http_header_end(c->rbuf, c->rlen, c->scanned))
+			break;
 	}
 	return next_request(c);
 }
 
-static void finish(struct conn *c)
+static enum step finish(struct conn *c)
 {
 	struct serve_opts *o = c->w->o;
 
@@ -705,11 +721,23 @@ static void finish(struct conn *c)
 	c->have_req = false;
 	if (!c->keep_alive || c->w->stopping) {
 		start_close(c);
-		return;
+		return STEP_NEXT;
 	}
 	c->state = CONN_READ;
 	c->deadline = c->rlen || c->discard ? in_s(o->request_timeout) :
 					      in_s(o->idle_timeout);
+	/*
+	 * Nothing buffered here and the kernel holds the records: the next
+	 * request is epoll's to announce (a read now would mostly be an
+	 * EAGAIN). wolfSSL in user space may hold records epoll cannot see.
+	 */
+	if (!c->rlen && !c->discard && c->tls.kernel) {
+		free(c->rbuf);
+		c->rbuf = NULL;
+		watch(c, EPOLLIN);
+		return STEP_WAIT;
+	}
+	return STEP_NEXT;
 }
 
 static ssize_t send_body_chunk(struct conn *c)
@@ -789,8 +817,7 @@ static enum step do_write(struct conn *c)
 		budget += n;
 		c->deadline = in_s(c->w->o->send_timeout);
 	}
-	finish(c);
-	return STEP_NEXT;
+	return finish(c);
 
 wait:
 	watch(c, EPOLLOUT);
