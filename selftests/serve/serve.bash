@@ -223,10 +223,12 @@ fetch_ossl()
 	body_of "$3.raw" "$3"
 }
 
-# Open fds of the server (all workers share the process).
+# Open fds of the server (all workers share the process), but for files
+# under the root: the open-file cache keeps those on purpose (--file-cache).
 server_fds()
 {
-	ls "/proc/$SPID/fd" 2>/dev/null | wc -l
+	ls -l "/proc/$SPID/fd" 2>/dev/null | grep -- ' -> ' |
+		grep -vc -- " -> $R/"
 }
 
 # The access log lines so far.

@@ -39,6 +39,8 @@ enum step {
 #define LINGER_MAX	(1u << 20)
 /* The largest refused request body read and dropped to keep the connection */
 #define DISCARD_MAX	(64 * 1024)
+/* Read room past the header limit: a whole control record always fits */
+#define RBUF_SLACK	256
 
 static long long in_s(unsigned int s)
 {
@@ -152,8 +154,7 @@ void conn_close(struct conn *c)
 	 */
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->evfd, NULL);
 	tls_free(&c->tls);
-	if (c->file >= 0)
-		close(c->file);
+	fcache_put(c->fe);
 	free(c->body);
 	free(c->rbuf);
 	close(c->fd);
@@ -253,28 +254,27 @@ static bool if_range_ok(const struct http_req *req, const struct stat *st,
 	return !http_parse_date(req->if_range, &t) && t == st->st_mtime;
 }
 
-static void serve_file(struct conn *c, int fd, const struct stat *st,
-		       const char *rel)
+/* Answer from a regular file; @fe's reference passes to the connection. */
+static void serve_file(struct conn *c, struct fentry *fe)
 {
 	const struct http_req *req = &c->req;
-	char etag[64], lm[40], cr[96];
+	const struct stat *st = &fe->st;
 	struct http_range r;
 	int rr = RANGE_NONE;
+	char cr[96];
 
-	http_etag(&st->st_mtim, st->st_size, st->st_ino, etag, sizeof(etag));
-	http_date(st->st_mtime, lm, sizeof(lm));
+	c->fe = fe;
 	c->keep_alive = req->keep_alive;
-	if (http_not_modified(req, st->st_mtime, etag, time(NULL))) {
-		close(fd);
+	if (http_not_modified(req, st->st_mtime, fe->etag, time(NULL))) {
 		head_begin(c, 304);
-		head_add(c, "ETag: %s\r\nLast-Modified: %s\r\n", etag, lm);
+		head_add(c, "ETag: %s\r\nLast-Modified: %s\r\n", fe->etag,
+			 fe->lm);
 		head_end(c);
 		return;
 	}
-	if (req->range && if_range_ok(req, st, etag))
+	if (req->range && if_range_ok(req, st, fe->etag))
 		rr = http_range_parse(req->range, st->st_size, &r);
 	if (rr == RANGE_UNSATISFIABLE) {
-		close(fd);
 		snprintf(cr, sizeof(cr), "Content-Range: bytes */%lld",
 			 (long long)st->st_size);
 		respond_error(c, 416, false, cr);
@@ -294,14 +294,48 @@ static void serve_file(struct conn *c, int fd, const struct stat *st,
 	}
 	head_add(c, "Content-Type: %s\r\nContent-Length: %lld\r\n"
 		 "Last-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
-		 mime_type(rel), (long long)(c->end - c->off), lm, etag);
+		 fe->mime, (long long)(c->end - c->off), fe->lm, fe->etag);
 	head_end(c);
 	if (req->method == HTTP_HEAD) {
-		close(fd);
 		c->end = c->off;
 		return;
 	}
-	c->file = fd;
+	c->file = fe->fd;
+}
+
+/*
+ * Open @rel beneath the root: a regular file comes from (or goes into) the
+ * worker's cache as *@fep; anything else is returned open in *@fdp with
+ * its fstat() in @st, for the caller to close.
+ */
+static int open_path(struct conn *c, const char *rel, struct fentry **fep,
+		     int *fdp, struct stat *st)
+{
+	struct worker *w = c->w;
+	int ret, fd;
+
+	*fep = fcache_get(&w->fc, w->rootfd, rel);
+	if (*fep)
+		return 0;
+	ret = serve_open(w->rootfd, rel, w->o->symlinks_out, &fd);
+	if ((ret == -EMFILE || ret == -ENFILE) && w->fc.count) {
+		/* the cache's fds are the ones to give back first */
+		fcache_flush(&w->fc);
+		ret = serve_open(w->rootfd, rel, w->o->symlinks_out, &fd);
+	}
+	if (ret)
+		return ret;
+	if (fstat(fd, st)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		*fdp = fd;
+		return 0;
+	}
+	*fep = fcache_add(&w->fc, rel, fd, st);
+	return *fep ? 0 : -ENOMEM;
 }
 
 /* An HTML list of a folder's entries, for --list. */
@@ -398,16 +432,17 @@ err:
 static void serve_folder(struct conn *c, int dfd, const char *rel)
 {
 	struct serve_opts *o = c->w->o;
+	struct fentry *fe;
 	char idx[4200];
 	struct stat st;
 	int fd, ret;
 
 	snprintf(idx, sizeof(idx), "%sindex.html", rel);
-	ret = serve_open(c->w->rootfd, idx, o->symlinks_out, &fd);
+	ret = open_path(c, idx, &fe, &fd, &st);
 	if (!ret) {
-		if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		if (fe) {
 			close(dfd);
-			serve_file(c, fd, &st, idx);
+			serve_file(c, fe);
 			return;
 		}
 		close(fd);
@@ -439,6 +474,7 @@ static void respond(struct conn *c)
 	struct serve_opts *o = c->w->o;
 	char rel[4096], loc[1100];
 	enum http_body body;
+	struct fentry *fe;
 	struct stat st;
 	int ret, fd;
 	size_t n;
@@ -475,14 +511,13 @@ static void respond(struct conn *c)
 		respond_error(c, 404, false, NULL);
 		return;
 	}
-	ret = serve_open(c->w->rootfd, rel, o->symlinks_out, &fd);
+	ret = open_path(c, rel, &fe, &fd, &st);
 	if (ret) {
 		respond_error(c, errno_status(ret), false, NULL);
 		return;
 	}
-	if (fstat(fd, &st)) {
-		close(fd);
-		respond_error(c, 500, false, NULL);
+	if (fe) {
+		serve_file(c, fe);
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -500,12 +535,8 @@ static void respond(struct conn *c)
 		serve_folder(c, fd, rel);
 		return;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		respond_error(c, 403, false, NULL);
-		return;
-	}
-	serve_file(c, fd, &st, rel);
+	close(fd);
+	respond_error(c, 403, false, NULL);
 }
 
 /* Keep what the access log needs, with control bytes made visible. */
@@ -627,18 +658,24 @@ static enum step next_request(struct conn *c)
 	return STEP_NEXT;
 }
 
+/*
+ * Read what has come. The buffer has 256 bytes beyond the header limit so
+ * that every read offers libktls room for a whole control record: it then
+ * never keeps data of ours in its own buffer, where epoll cannot see it.
+ */
 static enum step do_read(struct conn *c)
 {
 	size_t cap = c->w->o->max_header_bytes;
 	ssize_t n;
 
 	if (!c->rbuf) {
-		c->rbuf = malloc(cap + 1);
+		c->rbuf = malloc(cap + RBUF_SLACK + 1);
 		if (!c->rbuf)
 			return STEP_CLOSE;
 	}
 	while (c->rlen < cap) {
-		n = tls_recv(&c->tls, c->rbuf + c->rlen, cap - c->rlen);
+		n = tls_recv(&c->tls, c->rbuf + c->rlen,
+			     cap + RBUF_SLACK - c->rlen);
 		if (n == -EAGAIN)
 			break;
 		if (n < 0 && c->tls.error[0])
@@ -649,19 +686,26 @@ static enum step do_read(struct conn *c)
 		if (!c->rlen && !c->discard)
 			c->deadline = in_s(c->w->o->request_timeout);
 		c->rlen += n;
+		/*
+		 * A whole request head is here: answer it now rather than
+		 * ask the socket again just to hear EAGAIN. More requests
+		 * still in the socket keep it readable for epoll.
+		 */
+		if (!c->discard && c->tls.kernel &&
+		    http_header_end(c->rbuf, c->rlen, c->scanned))
+			break;
 	}
 	return next_request(c);
 }
 
-static void finish(struct conn *c)
+static enum step finish(struct conn *c)
 {
 	struct serve_opts *o = c->w->o;
 
 	log_access(c);
-	if (c->file >= 0) {
-		close(c->file);
-		c->file = -1;
-	}
+	fcache_put(c->fe);
+	c->fe = NULL;
+	c->file = -1;
 	free(c->body);
 	c->body = NULL;
 	c->body_len = c->body_off = 0;
@@ -677,11 +721,23 @@ static void finish(struct conn *c)
 	c->have_req = false;
 	if (!c->keep_alive || c->w->stopping) {
 		start_close(c);
-		return;
+		return STEP_NEXT;
 	}
 	c->state = CONN_READ;
 	c->deadline = c->rlen || c->discard ? in_s(o->request_timeout) :
 					      in_s(o->idle_timeout);
+	/*
+	 * Nothing buffered here and the kernel holds the records: the next
+	 * request is epoll's to announce (a read now would mostly be an
+	 * EAGAIN). wolfSSL in user space may hold records epoll cannot see.
+	 */
+	if (!c->rlen && !c->discard && c->tls.kernel) {
+		free(c->rbuf);
+		c->rbuf = NULL;
+		watch(c, EPOLLIN);
+		return STEP_WAIT;
+	}
+	return STEP_NEXT;
 }
 
 static ssize_t send_body_chunk(struct conn *c)
@@ -711,7 +767,7 @@ static ssize_t send_body_chunk(struct conn *c)
 	r = pread(c->file, w->scratch, left, c->off);
 	if (r <= 0)
 		return r < 0 ? -errno : -ENODATA;
-	n = tls_send(&c->tls, w->scratch, r);
+	n = tls_send(&c->tls, w->scratch, r, 0);
 	if (n > 0)
 		c->off += n;
 	return n;
@@ -721,10 +777,18 @@ static enum step do_write(struct conn *c)
 {
 	size_t budget = 0;
 	ssize_t n;
+	int more;
 
+	/*
+	 * MSG_MORE on the head when a body follows: kernel TLS closes the
+	 * record only with the body's last byte, so a small answer is one
+	 * record (one seal, one TLS header) instead of two.
+	 */
+	more = c->body_off < c->body_len ||
+	       (c->file >= 0 && c->off < c->end) ? MSG_MORE : 0;
 	while (c->head_off < c->head_len) {
 		n = tls_send(&c->tls, c->head + c->head_off,
-			     c->head_len - c->head_off);
+			     c->head_len - c->head_off, more);
 		if (n == -EAGAIN)
 			goto wait;
 		if (n <= 0)
@@ -733,7 +797,7 @@ static enum step do_write(struct conn *c)
 	}
 	while (c->body_off < c->body_len) {
 		n = tls_send(&c->tls, c->body + c->body_off,
-			     c->body_len - c->body_off);
+			     c->body_len - c->body_off, 0);
 		if (n == -EAGAIN)
 			goto wait;
 		if (n <= 0)
@@ -753,8 +817,7 @@ static enum step do_write(struct conn *c)
 		budget += n;
 		c->deadline = in_s(c->w->o->send_timeout);
 	}
-	finish(c);
-	return STEP_NEXT;
+	return finish(c);
 
 wait:
 	watch(c, EPOLLOUT);

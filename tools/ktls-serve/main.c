@@ -68,6 +68,8 @@ static void usage(void)
 "  --max-header-bytes N    request line and headers (default 8192)\n"
 "  --max-headers N         header lines (default 100)\n"
 "  --max-conns N           connections per worker (default 100000)\n"
+"  --file-cache N          open files kept per worker, checked against the\n"
+"                          file system on every request (default 256; 0: off)\n"
 "  --handshake-timeout S   (default 10)\n"
 "  --request-timeout S     from a request's first byte to its end (10)\n"
 "  --idle-timeout S        keep-alive connection without a request (60)\n"
@@ -89,7 +91,7 @@ enum {
 	OPT_CERT = 256, OPT_KEY, OPT_INPROC, OPT_KTLSD, OPT_TLS,
 	OPT_REQUIRE_KTLS, OPT_TLS_VERSION, OPT_CIPHER, OPT_LISTEN, OPT_IO,
 	OPT_WORKERS, OPT_LIST, OPT_SYMLINKS, OPT_MAX_HEADER_BYTES,
-	OPT_MAX_HEADERS, OPT_MAX_CONNS, OPT_HS_TIMEOUT, OPT_REQ_TIMEOUT,
+	OPT_MAX_HEADERS, OPT_MAX_CONNS, OPT_FILE_CACHE, OPT_HS_TIMEOUT, OPT_REQ_TIMEOUT,
 	OPT_IDLE_TIMEOUT, OPT_SEND_TIMEOUT, OPT_GRACE, OPT_ACCESS_LOG,
 	OPT_REKEY_RECORDS,
 	OPT_PROFILE, OPT_SNI_CERT, OPT_DOTFILES, OPT_KEYLOG,
@@ -116,6 +118,7 @@ static const struct option long_opts[] = {
 	{ "max-header-bytes", required_argument, NULL, OPT_MAX_HEADER_BYTES },
 	{ "max-headers", required_argument, NULL, OPT_MAX_HEADERS },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
+	{ "file-cache", required_argument, NULL, OPT_FILE_CACHE },
 	{ "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
 	{ "request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
@@ -243,6 +246,9 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			break;
 		case OPT_MAX_CONNS:
 			o->max_conns = number(optarg, "--max-conns", 1, 10000000);
+			break;
+		case OPT_FILE_CACHE:
+			o->file_cache = number(optarg, "--file-cache", 0, 1000000);
 			break;
 		case OPT_HS_TIMEOUT:
 			o->handshake_timeout = number(optarg, "--handshake-timeout",
@@ -402,6 +408,7 @@ int main(int argc, char **argv)
 		.max_header_bytes = 8192,
 		.max_headers = 100,
 		.max_conns = 100000,
+		.file_cache = 256,
 		.handshake_timeout = 10,
 		.request_timeout = 10,
 		.idle_timeout = 60,

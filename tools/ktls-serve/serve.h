@@ -56,6 +56,7 @@ struct serve_opts {
 	unsigned int max_header_bytes;
 	unsigned int max_headers;
 	unsigned int max_conns;		/* per worker */
+	unsigned int file_cache;	/* open files kept, per worker */
 	unsigned int handshake_timeout;	/* seconds, each */
 	unsigned int request_timeout;
 	unsigned int idle_timeout;

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <liburing.h>
 #include <ktls/ktls.h>
 
@@ -38,13 +39,44 @@ int tls_wait_fd(const struct tls_conn *t);
 int tls_step(struct tls_conn *t, int *want);
 void tls_free(struct tls_conn *t);
 ssize_t tls_recv(struct tls_conn *t, void *buf, size_t len);
-ssize_t tls_send(struct tls_conn *t, const void *buf, size_t len);
+ssize_t tls_send(struct tls_conn *t, const void *buf, size_t len,
+		 int flags);
 ssize_t tls_sendfile(struct tls_conn *t, int in_fd, off_t *off,
 		     size_t count);
 ssize_t tls_uring_splice(struct tls_conn *t, struct io_uring *ring,
 			 int in_fd, off_t *off, size_t count);
 void tls_close_notify(struct tls_conn *t);
 const char *tls_version_name(unsigned int v);
+
+/* fcache.c: per-worker open-file cache */
+struct fentry {
+	struct fentry *hnext;		/* hash chain */
+	struct fentry *lru_prev, *lru_next;
+	unsigned int refs;		/* the cache's, and one per answer */
+	int fd;
+	struct stat st;
+	uint32_t hash;
+	char etag[64];
+	char lm[40];			/* Last-Modified */
+	const char *mime;
+	size_t rel_len;
+	char rel[];
+};
+
+struct fcache {
+	struct fentry **table;
+	unsigned int mask;
+	unsigned int count, max;
+	struct fentry lru;		/* list head: most recent next */
+};
+
+int fcache_init(struct fcache *fc, unsigned int max);
+void fcache_exit(struct fcache *fc);
+void fcache_flush(struct fcache *fc);
+struct fentry *fcache_get(struct fcache *fc, int rootfd, const char *rel);
+struct fentry *fcache_add(struct fcache *fc, const char *rel, int fd,
+			  const struct stat *st);
+void fcache_put(struct fentry *fe);
 
 /* conn.c */
 enum conn_state {
@@ -80,7 +112,8 @@ struct conn {
 	size_t head_len, head_off;
 	char *body;			/* generated body (listings) */
 	size_t body_len, body_off;
-	int file;
+	int file;			/* fe's fd while a body is due */
+	struct fentry *fe;		/* the file answered from, held */
 	off_t off, end;			/* file bytes [off, end) still to send */
 	unsigned long long sent;	/* body bytes sent */
 	bool keep_alive;
@@ -114,6 +147,7 @@ struct worker {
 	bool stopping;
 	long long stop_at;
 	char *scratch;			/* SCRATCH bytes for --io write */
+	struct fcache fc;
 	char date[40];			/* Date header, cached per second */
 	time_t date_at;
 };

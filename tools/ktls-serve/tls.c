@@ -618,19 +618,21 @@ static ssize_t session_sent(struct tls_conn *t, ssize_t n)
  * @t: ready connection
  * @buf: data
  * @len: length
+ * @flags: 0, or MSG_MORE when a body follows: kernel TLS then keeps the
+ *	record open, so a head and a small body leave as one record
  *
  * Return: bytes sent (maybe fewer), -EAGAIN, or a negative errno.
  */
-ssize_t tls_send(struct tls_conn *t, const void *buf, size_t len)
+ssize_t tls_send(struct tls_conn *t, const void *buf, size_t len, int flags)
 {
 	ssize_t n;
 
 	if (t->s)
-		return session_sent(t, ktls_send(t->s, buf, len));
+		return session_sent(t, ktls_send_flags(t->s, buf, len, flags));
 	n = tx_budget(t, &len, false);
 	if (n)
 		return n;
-	n = send(t->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	n = send(t->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL | flags);
 	if (n < 0)
 		return -errno;
 	tx_charge(t, n, false);

@@ -273,6 +273,9 @@ int worker_start(struct worker *w)
 		ret = -ENOMEM;
 		goto err_close_wake;
 	}
+	ret = fcache_init(&w->fc, w->o->file_cache);
+	if (ret)
+		goto err_free_scratch;
 	if (w->o->io == SERVE_IO_URING) {
 		ret = io_uring_queue_init(8, &w->ring, 0);
 		if (ret) {
@@ -293,6 +296,8 @@ err_free_ring:
 	if (w->ring_ok)
 		io_uring_queue_exit(&w->ring);
 	w->ring_ok = false;
+	fcache_exit(&w->fc);
+err_free_scratch:
 	free(w->scratch);
 	w->scratch = NULL;
 err_close_wake:
@@ -313,6 +318,7 @@ void worker_stop(struct worker *w)
 	if (write(w->wakefd, &one, sizeof(one)) < 0)
 		log_error("worker %d: cannot wake: %s", w->id, strerror(errno));
 	pthread_join(w->thread, NULL);
+	fcache_exit(&w->fc);
 	if (w->ring_ok)
 		io_uring_queue_exit(&w->ring);
 	if (w->lfd >= 0)

@@ -15,19 +15,25 @@
 #define CHUNK	(1 << 20)
 
 /**
- * ktls_send() - one send() of application data
+ * ktls_send_flags() - one send() of application data, with flags
  * @s: offloaded session
  * @buf: data
  * @len: length
+ * @flags: 0 or MSG_MORE: more data follows (a send or a sendfile), so
+ *	kernel TLS keeps the record open and the next data lands in the same
+ *	record (a response head and a small body in one record). Ignored
+ *	while wolfSSL still carries TX.
  *
- * Return: bytes sent or a negative errno.
+ * Return: bytes sent or a negative errno (-EINVAL for other flags).
  */
-KTLS_EXPORT ssize_t ktls_send(struct ktls_session *s, const void *buf,
-			      size_t len)
+KTLS_EXPORT ssize_t ktls_send_flags(struct ktls_session *s, const void *buf,
+				    size_t len, int flags)
 {
 	ssize_t n;
 	int ret;
 
+	if (flags & ~MSG_MORE)
+		return -EINVAL;
 	if (!s->tx_kernel) {
 		n = wolfSSL_write(s->ssl, buf, len > CHUNK ? CHUNK : len);
 		if (n > 0)
@@ -40,16 +46,31 @@ KTLS_EXPORT ssize_t ktls_send(struct ktls_session *s, const void *buf,
 	if (len > CHUNK)
 		len = CHUNK;
 	__ktls_lock(s);
+	/* an open record is counted as closed: the count stays an upper bound */
 	ret = __ktls_tx_account(s, len);
 	if (ret) {
 		__ktls_unlock(s);
 		return ret;
 	}
 	do {
-		n = send(s->fd, buf, len, MSG_NOSIGNAL);
+		n = send(s->fd, buf, len, MSG_NOSIGNAL | flags);
 	} while (n < 0 && errno == EINTR);
 	__ktls_unlock(s);
 	return n < 0 ? -errno : n;
+}
+
+/**
+ * ktls_send() - one send() of application data
+ * @s: offloaded session
+ * @buf: data
+ * @len: length
+ *
+ * Return: bytes sent or a negative errno.
+ */
+KTLS_EXPORT ssize_t ktls_send(struct ktls_session *s, const void *buf,
+			      size_t len)
+{
+	return ktls_send_flags(s, buf, len, 0);
 }
 
 /**

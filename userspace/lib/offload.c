@@ -299,6 +299,16 @@ KTLS_EXPORT int ktls_offload(struct ktls_session *s)
 		return kernel_cipher_fail(s, -ret);
 	}
 	s->rx_kernel = true;
+	/*
+	 * TLS 1.3 peers do not pad in practice: told so (Linux 6.0+), the
+	 * kernel decrypts a data record straight into the reader's buffer
+	 * instead of through a copy. A padded or control record is simply
+	 * decrypted again (counted in TlsDecryptRetry); older kernels refuse
+	 * the option, which changes nothing.
+	 */
+	if (s->version == KTLS_TLS_1_3)
+		setsockopt(s->fd, SOL_TLS, TLS_RX_EXPECT_NO_PAD, &one,
+			   sizeof(one));
 	s->offloaded = true;
 	return 0;
 }
