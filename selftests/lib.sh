@@ -202,3 +202,11 @@ free_port()
 	done
 	fail "no free port"
 }
+
+# cat_ended LOG [SECONDS]: until ktls-cat's --json LOG shows it done or
+# failed (60 s at most by default). It writes nothing: as a peer's input
+# it keeps the peer from closing on its end of input until then.
+cat_ended()
+{
+	wait_line "$1" '"event":"(done|error)"' "${2:-60}"
+}

@@ -92,11 +92,18 @@ idle_fds()
 	FD0=$(fd_count $KTLSD_PID)
 }
 
-# same_fds: the count is back to $FD0
+# fds_back: the daemon's descriptor count is $FD0
+fds_back()
+{
+	[ "$(fd_count $KTLSD_PID)" = "$FD0" ]
+}
+
+# same_fds: the count is back to $FD0 (ktlsd closes a handshake's
+# descriptors after its answer: give it up to 60 s)
 same_fds()
 {
 	local fd1
-	sleep 0.5
+	wait_until 60 fds_back
 	fd1=$(fd_count $KTLSD_PID)
 	[ "$fd1" = "$FD0" ] ||
 		fail "ktlsd had $FD0 descriptors, now $fd1: $(ls -l /proc/$KTLSD_PID/fd)"
@@ -110,10 +117,10 @@ ktlsd_alive()
 
 # expect_line FILE REGEX WHAT: the daemon logs asynchronously (a reload
 # runs after the signal's handler returns, later still under a loaded
-# emulator), so give the line up to 15 s to appear.
+# emulator), so give the line up to 60 s to appear.
 expect_line()
 {
-	wait_line "$1" "$2" 15 ||
+	wait_line "$1" "$2" 60 ||
 		fail "$3: expected /$2/ in (last lines): $(tail -c 1500 "$1")"
 }
 

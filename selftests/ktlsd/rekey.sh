@@ -25,15 +25,23 @@ new_kernel=
 
 port=$(free_port)
 : > "$T/app"
-# s_server: once our handshake is done, data, a KeyUpdate asking for ours
-# ("K"), more data, then EOF
+# feed: s_server's input, once our keys are in the kernel: data, a
+# KeyUpdate asking for ours ("K"), more data, then EOF (s_server closes).
+# Each line waits for the one before to have arrived: s_server takes "K"
+# as a command only when one read() returns it alone, and "two" must go
+# under the new key, once ktlsd has taken the update back (or refused it).
+feed()
 {
-	for ((i = 0; i < 300; i++)); do
-		grep -q '^ok' "$T/app" && break
-		sleep 0.2
-	done
-	sleep 1; echo one; sleep 1; echo K; sleep 1; echo two; sleep 3
-} 2>/dev/null |
+	wait_line "$T/app" '^ok' 60 || return
+	echo one
+	wait_line "$T/out" '^one$' 60 || return
+	echo K
+	wait_line "$T/app" '^handback type=24 ' 60 || return
+	grep -q '^handback type=24 .*error' "$T/app" && return
+	echo two
+	wait_line "$T/out" '^two$' 60
+}
+feed 2>/dev/null |
 	openssl s_server -accept "$port" -naccept 1 -tls1_3 -no_ign_eof \
 	-cert "$P/server-ec.crt" -key "$P/server-ec.key" \
 	-cert_chain "$P/intermediates.pem" > /dev/null 2>"$T/peer.err" &

@@ -19,7 +19,6 @@ cp "$CONF" "$T/good.conf"
 sed -i "s|^key = .*server-ec.key|key = $T/missing.key|" "$CONF"
 echo "colour = blue" >> "$CONF"
 kill -HUP $KTLSD_PID
-sleep 1
 expect_line "$T/ktlsd.log" 'unknown setting "colour"' "bad reload problems"
 expect_line "$T/ktlsd.log" 'reload refused: .* keeping the old configuration' \
 	"bad reload"
@@ -39,11 +38,17 @@ allow_uid = 0
 EOC
 "$CLIENT" pairs 10 > "$T/inflight" 2>&1 &
 inflight=$!
-sleep 0.5
+# the signal comes once ktlsd has handshakes of them under way
+busy()
+{
+	ktlsd_stats
+	grep -Eq '^ktlsd_in_flight [1-9]' "$T/stats" ||
+		! kill -0 $inflight 2>/dev/null
+}
+wait_until 60 busy || fail "no handshake in flight after 60 s"
 kill -HUP $KTLSD_PID
 wait $inflight || fail "handshakes in flight during reload: $(cat "$T/inflight")"
 pass "20 handshakes in flight during a reload all finished"
-sleep 0.5
 expect_line "$T/ktlsd.log" 'configuration reloaded: 3 profiles' "good reload"
 "$CLIENT" --profile rsa pairs 1 > "$T/app" 2>&1 || fail "new profile: $(cat "$T/app")"
 pass "new profile serves after the reload"

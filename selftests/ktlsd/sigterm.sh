@@ -36,10 +36,22 @@ wait_port "$port"
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 "$CLIENT" pairs 4 > "$T/batch" 2>&1 &
 batch=$!
-sleep 0.3
+# the signal comes once the batch has handshakes under way too
+busy()
+{
+	ktlsd_stats
+	grep -Eq '^ktlsd_in_flight ([2-9]|[1-9][0-9])$' "$T/stats" ||
+		! kill -0 $batch 2>/dev/null
+}
+wait_until 60 busy || fail "the batch never got under way"
 start=$(date +%s.%N)
 kill -TERM $KTLSD_PID
-sleep 0.5
+# draining: the socket is gone, new clients see "not running"
+sock_gone()
+{
+	[ ! -e "$SOCK" ]
+}
+wait_until 60 sock_gone || fail "ktlsd still has its socket after SIGTERM"
 one_request "$T/late" && fail "a new request was taken while draining"
 expect_line "$T/late" 'ktlsd is not running' "request while draining"
 pass "no new requests once SIGTERM arrived: $(head -1 "$T/late" | cut -d: -f2-)"

@@ -89,8 +89,10 @@ server_both() {
 		> "$T/got" 2>"$T/cat.err" < <(hold) &
 	pid=$!
 	wait_listen "$PORT"
-	# no FIN right behind the handshake (see openssl.sh s_recv)
-	{ cat "$T/back"; sleep 2; } | timeout $TMO gnutls-cli -p "$PORT" \
+	# no FIN right behind the handshake (see openssl.sh s_recv): the
+	# input ends only once ktls-cat's keys are in the kernel
+	{ cat "$T/back"; wait_line "$T/cat.err" '"event":"(info|error)"' "$TMO"; } |
+		timeout $TMO gnutls-cli -p "$PORT" \
 		--x509cafile "$P/ca.pem" --priority "$(prio "$ver" "$gnu")" \
 		--logfile "$T/peer.err" localhost > /dev/null 2>>"$T/peer.err"
 	wait $pid

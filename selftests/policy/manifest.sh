@@ -103,7 +103,8 @@ client_case() {	# ktls-cat (server) verifies an OpenSSL client's certificate
 		--key "$M/server-ec.key" --json --peer-cert --no-stdin \
 		> /dev/null 2>"$T/$name.log" &
 	wait_listen "$PORT" || { echo "# ktls-cat did not listen"; return 1; }
-	sleep 3 | timeout $TMO openssl s_client -connect "127.0.0.1:$PORT" \
+	cat_ended "$T/$name.log" $TMO |
+		timeout $TMO openssl s_client -connect "127.0.0.1:$PORT" \
 		-quiet -no_ign_eof "${cargs[@]}" > /dev/null 2>"$T/peer.err"
 	wait
 	show "$T/$name.log"
@@ -133,7 +134,8 @@ identity_case() {	# an OpenSSL client verifies how ktls-cat loaded its key
 		return
 	fi
 	wait_listen "$PORT" || { echo "# ktls-cat did not listen"; cat "$T/$name.log"; return 1; }
-	sleep 3 | timeout $TMO openssl s_client -connect "127.0.0.1:$PORT" \
+	cat_ended "$T/$name.log" $TMO |
+		timeout $TMO openssl s_client -connect "127.0.0.1:$PORT" \
 		-quiet -no_ign_eof -verify_return_error -CAfile "$M/root.crt" \
 		-verify_hostname server.test > /dev/null 2>"$T/peer.err"
 	local rc=$?
@@ -199,7 +201,8 @@ anon_listen() {
 		--insecure-anonymous --json --no-stdin \
 		> /dev/null 2>"$T/anon3.log" &
 	wait_listen "$PORT"
-	sleep 3 | timeout $TMO openssl s_client -connect "127.0.0.1:$PORT" \
+	cat_ended "$T/anon3.log" $TMO |
+		timeout $TMO openssl s_client -connect "127.0.0.1:$PORT" \
 		-quiet -no_ign_eof -tls1_2 -cipher 'ADH-AES256-GCM-SHA384@SECLEVEL=0' \
 		> /dev/null 2>"$T/peer.err"
 	wait

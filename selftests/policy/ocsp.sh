@@ -53,7 +53,10 @@ for ver in 1.2 1.3; do
 		--ocsp-response "$Q/good.ocsp" --json < "$T/ping" \
 		> /dev/null 2> "$T/cat.log" &
 	wait_listen "$PORT" || fail "ktls-cat did not listen: $(cat "$T/cat.log")"
-	sleep 3 | timeout $TMO openssl s_client -connect "127.0.0.1:$PORT" \
+	# s_client ends at ktls-cat's close_notify after the line; its input
+	# stays open until ktls-cat is done (an early end would close it)
+	cat_ended "$T/cat.log" $TMO | timeout $TMO openssl s_client \
+		-connect "127.0.0.1:$PORT" \
 		-status -CAfile "$Q/ca.crt" -verify_return_error \
 		> "$T/sc.out" 2>&1
 	wait
@@ -69,14 +72,19 @@ for ver in 1.2 1.3; do
 		sf=()
 		[ "$resp" != - ] && sf=(-status_file "$Q/$resp")
 		next_port
+		: > "$T/cat.log"
+		# s_server's input ends (and so would the connection) only
+		# once ktls-cat is done; ktls-cat reads its own only after
+		# the handshake, so an empty one is no race
 		timeout $TMO openssl s_server -accept "$PORT" -naccept 1 \
 			-quiet -cert "$Q/$leafn.crt" -key "$Q/$leafn.key" \
 			"${sf[@]}" > /dev/null 2> "$T/peer.err" \
-			< <(sleep 8) &
+			< <(cat_ended "$T/cat.log" $TMO) &
 		wait_listen "$PORT" || fail "s_server did not start"
-		sleep 3 | timeout $TMO "$CAT" connect "127.0.0.1:$PORT" \
+		timeout $TMO "$CAT" connect "127.0.0.1:$PORT" \
 			--tls $ver --sni "$leafn.test" --ca "$Q/ca.crt" \
-			--require-ocsp --json > /dev/null 2> "$T/cat.log"
+			--require-ocsp --json > /dev/null 2> "$T/cat.log" \
+			< /dev/null
 		stop_jobs
 		[ "$want" = none ] && CONNS=$((CONNS + 1))
 		check "TLS $ver --require-ocsp, $leafn cert, staple $resp: $want" \
@@ -89,9 +97,9 @@ for ver in 1.2 1.3; do
 		--ocsp-response "$Q/good.ocsp" --no-stdin --json \
 		> /dev/null 2> "$T/srv.log" &
 	wait_listen "$PORT" || fail "ktls-cat did not listen"
-	sleep 2 | timeout $TMO "$CAT" connect "127.0.0.1:$PORT" --sni good.test \
+	timeout $TMO "$CAT" connect "127.0.0.1:$PORT" --sni good.test \
 		--ca "$Q/ca.crt" --require-ocsp --json > /dev/null \
-		2> "$T/cat.log"
+		2> "$T/cat.log" < /dev/null
 	wait
 	CONNS=$((CONNS + 1))
 	check "TLS $ver: libktls client requires, libktls server staples" \

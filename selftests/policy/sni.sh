@@ -62,8 +62,9 @@ for ver in 1.2 1.3; do
 			"${IDS[@]}" --json < "$T/ping" > /dev/null \
 			2> "$T/cat.log" &
 		wait_listen "$PORT" || fail "ktls-cat did not listen: $(cat "$T/cat.log")"
-		# ktls-cat sends its line through the kernel, then closes
-		sleep 3 | timeout $TMO openssl s_client \
+		# ktls-cat sends its line through the kernel, then closes: the
+		# input of s_client (which closes when it ends) lasts until then
+		cat_ended "$T/cat.log" $TMO | timeout $TMO openssl s_client \
 			-connect "127.0.0.1:$PORT" "${sarg[@]}" \
 			-CAfile "$Q/ca.crt" -verify_return_error \
 			> "$T/sc.out" 2>&1

@@ -86,6 +86,18 @@ echo "ok ktls-cat connections in the table: version, cipher, sw, IPv4 and IPv6"
 tx0=$(tls_stat TlsTxSw)
 ktls-stat --watch 1 --json > "$T/watch" 2> "$T/watch.err" &
 watch=$!
+# samples: lines of --watch so far
+samples()
+{
+	wc -l < "$T/watch"
+}
+# more_samples N: --watch printed more than N lines
+more_samples()
+{
+	[ "$(samples)" -gt "$1" ]
+}
+# its first line shows it has read the counters it starts from
+wait_until 60 more_samples 0 || fail "ktls-stat --watch printed nothing"
 make_payload "$T/payload" 2000000
 p3=$(free_port)
 ktls-cat listen "$p3" --cert "$T/cert.pem" --key "$T/key.pem" --no-stdin \
@@ -99,7 +111,10 @@ timeout 300 ktls-cat connect "127.0.0.1:$p3" --insecure --tls 1.3 \
 wait "$srv" || { cat "$T/err3"; fail "ktls-cat listen failed"; }
 [ "$(sha256 "$T/payload")" = "$(sha256 "$T/got3")" ] ||
 	fail "the 2 MB payload arrived damaged"
-sleep 2.5
+# the second line from now was sampled after the transfer ended
+n=$(samples)
+wait_until 60 more_samples $((n + 1)) ||
+	fail "ktls-stat --watch stopped printing"
 kill -INT "$watch"
 wait "$watch" || fail "ktls-stat --watch exited $? on SIGINT"
 tx1=$(tls_stat TlsTxSw)

@@ -18,8 +18,17 @@ tds_setup
 t=$KTLSKIT_TMP
 head -c $((16 << 20)) /dev/urandom > "$t/big"
 
+# offloading: A has an offloaded connection whose records its device
+# encrypted since $enc0
+offloading()
+{
+	[ "$(tds_stat "$NSA" TlsCurrTxDevice)" -ge 1 ] &&
+		[ "$(tds_ethtool "$NSA" tds0a tx_tls_encrypted_records)" -gt "$enc0" ]
+}
+
 for i in 1 2 3; do
 	port=$((5000 + i))
+	enc0=$(tds_ethtool "$NSA" tds0a tx_tls_encrypted_records)
 	ip netns exec "$NSB" ktls-cat listen "$port" --cert "$t/cert.pem" \
 		--key "$t/key.pem" --tls 1.2 --cipher "$TDS_C128" \
 		< "$t/big" > /dev/null 2>&1 &
@@ -28,11 +37,8 @@ for i in 1 2 3; do
 	ip netns exec "$NSA" ktls-cat connect "$TDS_B:$port" --insecure \
 		--tls 1.2 --cipher "$TDS_C128" < "$t/big" > /dev/null 2>&1 &
 	cli=$!
-	for j in $(seq 300); do
-		[ "$(tds_stat "$NSA" TlsCurrTxDevice)" -ge 1 ] && break
-		sleep 0.1
-	done
-	sleep 1
+	# the transfer is under way once the device has encrypted records
+	wait_until 60 offloading
 	[ "$(tds_stat "$NSA" TlsCurrTxDevice)" -ge 1 ] ||
 		fail "round $i: no offloaded connection before the unload"
 	rmmod tlsdevsim || fail "round $i: rmmod with connections open failed"

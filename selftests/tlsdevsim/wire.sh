@@ -28,10 +28,19 @@ ip netns exec "$NSA" tcpdump -i tds0a -U -s 0 -w "$t/tap.pcap" \
 	"tcp and src host $TDS_A" 2> "$t/td2.err" &
 td2=$!
 track $td2
-for i in $(seq 50); do
-	grep -q listening "$t/td1.err" && grep -q listening "$t/td2.err" && break
-	sleep 0.1
-done
+wait_line "$t/td1.err" listening 60 && wait_line "$t/td2.err" listening 60 ||
+	fail "tcpdump did not start: $(cat "$t/td1.err" "$t/td2.err")"
+
+# marked: both captures hold the marker, a SYN from A to B's port 9 sent
+# after the transfer (refused), so each holds every packet before it
+marked()
+{
+	local f
+	for f in "$t/wire.pcap" "$t/tap.pcap"; do
+		tcpdump -r "$f" -n 'tcp dst port 9' 2>/dev/null | grep -q . ||
+			return 1
+	done
+}
 
 port=$((4000 + RANDOM % 1000))
 yes "$MARK" | head -c 1000000 > "$t/pa"
@@ -44,7 +53,8 @@ dec=$(tds_ethtool "$NSB" tds0b rx_tls_decrypted_records)
 timeout 60 ip netns exec "$NSA" ktls-cat connect "$TDS_B:$port" --insecure \
 	--tls 1.2 --cipher "$TDS_C128" < "$t/pa" > /dev/null 2> "$t/cli.err" ||
 	fail "transfer failed"
-sleep 1
+timeout 30 ip netns exec "$NSA" bash -c "exec 3<>/dev/tcp/$TDS_B/9" 2>/dev/null
+wait_until 60 marked || fail "the captures never showed the end marker"
 kill -INT "$td1" "$td2"
 wait "$td1" "$td2"
 
