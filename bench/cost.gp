@@ -10,10 +10,10 @@
 # Grouped bars, one colour per server; the line at 1 is nginx user space.
 
 nser = words(names)
-set terminal pngcairo size (nrows < 6 ? 1000 : 130 * nrows + 200), 700 \
+set terminal pngcairo size (nrows < 6 ? 900 : 110 * nrows + 250), 750 \
 	font "DejaVu Sans,10"
 set output out
-set title ttl . "\n" . sub font ",11"
+set title ttl . "\n" . sub font ",10"
 set style data histogram
 set style histogram errorbars gap 1.5 lw 1
 set style fill solid 0.85 border -1
@@ -22,8 +22,8 @@ set grid ytics
 set xtics rotate by 20 right nomirror font ",9"
 set ylabel "x nginx (OpenSSL user space) instructions (lower is cheaper)"
 set yrange [0:*]
-set key outside right top vertical
-set bmargin 8
+set key below horizontal
+set bmargin 9
 plot for [i=1:nser] datafile using (column(3 * i - 1)):(column(3 * i)):\
 	(column(3 * i + 1)):xtic(1) title word(names, i), \
 	1 with lines lc rgb "black" dt 2 notitle
