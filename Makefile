@@ -11,7 +11,10 @@
 #   make bench           benchmark matrix and nginx comparison in a VM,
 #                        results in bench/results/ (KERNEL=6.1|6.12|sid,
 #                        QUICK=1 for a small run into build/bench/,
-#                        NATIVE=1: only the native handshake table)
+#                        NATIVE=1: only the native handshake table;
+#                        COST=1: instruction counts per GiB, request and
+#                        connection in an --icount VM, KTLS_SERVE="n=path"
+#                        adds another ktls-serve build)
 #   make style           checkpatch over our C
 #   make fuzz            every libFuzzer target in selftests/fuzz/ for a
 #                        fixed count (FUZZ_RUNS=200000, FUZZ_TARGETS=...)
@@ -142,7 +145,8 @@ bench:
 	$(Q)scripts/deps
 	$(Q)$(MAKE) userspace
 	$(Q)scripts/bench $(if $(KERNEL),--kernel $(KERNEL)) $(if $(QUICK),--quick) \
-		$(if $(NATIVE),--native-only)
+		$(if $(NATIVE),--native-only) $(if $(COST),--cost) \
+		$(foreach s,$(KTLS_SERVE),--ktls-serve $(s))
 
 # Not part of make check: see selftests/README.md (Fuzzing).
 fuzz:

@@ -159,4 +159,149 @@ assert hc.verify('ktls-serve', {'TlsTxSw': 2, 'TlsRxSw': 2}, 2)
 assert not hc.verify('ktls-serve', {'TlsTxSw': 2, 'TlsRxSw': 0}, 2)
 EOF
 
+# the cost mode (make bench COST=1)
+# cres SERVER CASE LABEL SRV CLI [SRV_MIN SRV_MAX [EXTRA]]: one http-cost
+# result
+cres()
+{
+	local lo=${6:-$4} hi=${7:-$4}
+	cat <<EOF
+{"server":"$1","case":"$2","label":"$3","kind":"x","unit":"instructions",
+ "reps":3,"error":null,"finding":null,"path_verified":true,
+ "instructions":{"server":{"median":$4,"min":$lo,"max":$hi,
+   "spread":$(python3 -c "print(($hi - $lo) / $4)"),"samples":[$lo,$4,$hi]},
+  "client":{"median":$5,"min":$5,"max":$5,"spread":0,"samples":[$5,$5,$5]}},
+ "user_share":{"server":0.25,"client":null,"server_ticks":[100,300],"client_ticks":[1,2]}${8:+,$8}}
+EOF
+}
+
+# cost_doc N: an http-cost document, ktls-serve at N per 4 KiB request
+cost_doc()
+{
+	cat <<EOF
+{"tool":"http-cost","mode":"cost","icount":true,"reps":3,"host":$host_tcg,
+ "wrk":{"negotiated":{"nginx-userspace":"TLSv1.3 TLS_AES_128_GCM_SHA256"}},
+ "results":[
+  $(cres nginx-userspace gib 'per GiB' 8e9 9e9 7.9e9 8.1e9),
+  $(cres nginx-ktls gib 'per GiB' 4e9 9e9 4e9 4e9 \
+	'"retries":["curl: (35) Send failure: Broken pipe"]'),
+  $(cres ktls-serve gib 'per GiB' 2e9 9e9),
+  $(cres nginx-userspace req-4k 'per request, 4 KiB' 80000 50000),
+  $(cres nginx-ktls req-4k 'per request, 4 KiB' 100000 50000),
+  $(cres ktls-serve req-4k 'per request, 4 KiB' "$1" 50000 "$1" "$1" \
+	'"finding":"the server resumed 0 of 30 sessions offered"')]}
+EOF
+}
+cost_doc 60000 > "$T/cost-a.json"
+cost_doc 60600 > "$T/cost-b.json"
+cost_doc 62000 > "$T/cost-c.json"
+cat > "$T/csock.json" <<EOF
+{"tool":"ktls-bench","version":"0.1","mode":"throughput","host":$host_tcg,
+ "results":[$(result ktls-sendfile aes128gcm 1.3 20 4.5 9 true)]}
+EOF
+cat > "$T/chs.json" <<EOF
+{"tool":"ktls-bench","version":"0.1","mode":"handshake","host":$host_tcg,
+ "results":[$(hs_row libktls 1.3 10 2500)]}
+EOF
+# the ratios are http-cost's to compute: done here as it does them
+python3 - "$REPO/bench" "$T"/cost-[abc].json <<'EOF'
+import importlib.machinery, json, sys
+hc = importlib.machinery.SourceFileLoader(
+	'hcost', sys.argv[1] + '/http-cost').load_module()
+for p in sys.argv[2:]:
+	d = json.load(open(p))
+	hc.ratios(d['results'])
+	json.dump(d, open(p, 'w'))
+EOF
+for x in a b c; do
+	python3 "$REPORT" merge "$T/cm-$x.json" --kind cost --series 6.12 \
+		--cost "$T/cost-$x.json" --cost-sockets "$T/csock.json" \
+		--cost-handshake "$T/chs.json"
+done
+check "cost merge: kind, model, icount and the three parts" \
+	q "$T/cm-a.json" "d['kind'] == 'cost' and 'AES-NI round' in d['model'] and d['icount'] is True and d['cost_sockets']['results'] and d['cost_handshake']['results'] and d['cost_error'] is None"
+python3 "$REPORT" merge "$T/cm-bad.json" --kind cost --series 6.12 \
+	--cost "$T/csock.json" --error 'cost_handshake=no ktls-bench'
+check "cost merge: a part of the wrong mode or a failed one keeps its reason" \
+	q "$T/cm-bad.json" "d['cost'] is None and 'mode' in d['cost_error'] and d['cost_handshake_error'] == 'no ktls-bench'"
+python3 "$REPORT" cost-md "$T/cm-a.json" > "$T/cost.md"
+check "cost table: the model's caveat is stated" \
+	grep -q "^All figures: instruction counts under emulation (qemu TCG -icount): every instruction costs the same; an AES-NI round or a cache miss counts one.$" "$T/cost.md"
+# has FILE LINE...: every LINE is a whole line of FILE
+has()
+{
+	local f=$1 l
+
+	shift
+	for l in "$@"; do
+		grep -qxF -- "$l" "$f" || { echo "missing: $l"; return 1; }
+	done
+}
+check "cost table: servers as columns, median and spread per cell" \
+	has "$T/cost.md" '| | nginx-userspace | nginx-ktls | ktls-serve |' \
+	'| per GiB | 8 G (2.5%) | 4 G (0.0%) | 2 G (0.0%) |' \
+	'| per request, 4 KiB | 80 k (0.0%) | 100 k (0.0%) | 60 k (0.0%) |'
+check "cost table: ratios against both nginx of the same run" \
+	has "$T/cost.md" '| per GiB | 1.00 / 2.00 | 0.50 / 1.00 | 0.25 / 0.50 |' \
+	'| per request, 4 KiB | 1.00 / 0.80 | 1.25 / 1.00 | 0.75 / 0.60 |'
+check "cost table: user share, findings, retries, the negotiated cipher" \
+	has "$T/cost.md" '| per GiB | 25.0% | 25.0% | 25.0% |' \
+	'- ktls-serve, req-4k: the server resumed 0 of 30 sessions offered' \
+	'- nginx-ktls, gib: 1 client run(s) failed and were run again; the first: curl: (35) Send failure: Broken pipe' \
+	'- wrk negotiated (OPENSSL_CONF forcing TLS 1.3 AES-128-GCM, probed with s_client): nginx-userspace TLSv1.3 TLS_AES_128_GCM_SHA256'
+check "cost table: ktls-bench rows as instructions" \
+	has "$T/cost.md" '| ktls-sendfile | 4.5 G | 9 G | verified |' \
+	'| libktls | 1.3 | no | 2.5 M | 500 k |'
+check "cost-md on a wall-clock document: status 1" \
+	bash -c "! python3 '$REPORT' cost-md '$T/all.json' >/dev/null"
+check "compare: runs within 2% agree" \
+	python3 "$REPORT" compare "$T/cm-a.json" "$T/cm-b.json"
+python3 "$REPORT" compare "$T/cm-a.json" "$T/cm-c.json" > "$T/cmp.txt"
+check "compare: a figure 3.3% off fails, and is named" \
+	bash -c "! python3 '$REPORT' compare '$T/cm-a.json' '$T/cm-c.json' >/dev/null &&
+		grep -q '^ktls-serve req-4k server .*TOO FAR' '$T/cmp.txt'"
+check "compare: different sets of figures fail" \
+	bash -c "! python3 '$REPORT' compare '$T/cm-a.json' '$T/cm-bad.json' >/dev/null"
+if command -v gnuplot >/dev/null; then
+	check "cost chart is a PNG" bash -c "python3 '$REPORT' show '$T/cm-a.json' --png '$T/cost.png' >/dev/null &&
+		head -c 8 '$T/cost.png' | od -An -c | grep -q 'P   N   G'"
+fi
+check "http-cost reads wrk and curl, and makes spreads and shares" python3 - "$REPO/bench" <<'EOF'
+import importlib.machinery, sys
+hc = importlib.machinery.SourceFileLoader(
+	'hcost', sys.argv[1] + '/http-cost').load_module()
+ok = """Running 2s test @ https://localhost:21000/f4k
+  1 threads and 16 connections
+  1234 requests in 2.00s, 5.1MB read
+Requests/sec:    617.00
+"""
+assert hc.parse_wrk(0, ok, '') == (1234,)
+for bad in (ok + 'Non-2xx or 3xx responses: 3\n',
+	    ok + '  Socket errors: connect 0, read 1, write 0, timeout 0\n'):
+	try:
+		hc.parse_wrk(0, bad, '')
+		assert False, bad
+	except RuntimeError:
+		pass
+assert hc.parse_wrk(0, ok + '  Socket errors: connect 0, read 0, write 0, '
+		    'timeout 0\n', '') == (1234,)
+out = '1 200 4096\n' * 3
+trace = """* TLSv1.3 (IN), TLS handshake, Server hello (2):
+* TLSv1.3 (IN), TLS handshake, Certificate (11):
+* TLSv1.3 (IN), TLS handshake, Server hello (2):
+* TLSv1.3 (IN), TLS handshake, Finished (20):
+"""
+assert hc.parse_conns(0, out, trace, 3, 4096) == (3, 1)
+for o in ('1 200 4096\n' * 2, out.replace('4096', '40', 1),
+	  out.replace('1 200', '0 200', 1), out.replace('200', '404', 1)):
+	try:
+		hc.parse_conns(0, o, trace, 3, 4096)
+		assert False, o
+	except RuntimeError:
+		pass
+f = hc.figure([100.0, 98.0, 103.0])
+assert f['median'] == 100 and abs(f['spread'] - 0.05) < 1e-9
+assert hc.share([300, 100]) == 0.75 and hc.share([30, 10]) is None
+EOF
+
 tap_finish
