@@ -179,6 +179,49 @@ static int head_add(struct conn *c, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * The lines of every answer are put together without printf: they are
+ * strings and one number, and vsnprintf's machinery was a tenth of the
+ * server's user-space instructions per small keep-alive answer.
+ */
+static int head_cat(struct conn *c, ...) __attribute__((sentinel));
+
+/* head_cat() - append strings, the last argument NULL; -ENOSPC leaves
+ * the head as it was before the string that did not fit */
+static int head_cat(struct conn *c, ...)
+{
+	const char *s;
+	va_list ap;
+	size_t n;
+	int ret = 0;
+
+	va_start(ap, c);
+	while ((s = va_arg(ap, const char *))) {
+		n = strlen(s);
+		if (n >= sizeof(c->head) - c->head_len) {
+			ret = -ENOSPC;
+			break;
+		}
+		memcpy(c->head + c->head_len, s, n + 1);
+		c->head_len += n;
+	}
+	va_end(ap);
+	return ret;
+}
+
+static int head_num(struct conn *c, unsigned long long v)
+{
+	char d[24];
+	int i = sizeof(d) - 1;
+
+	d[i] = '\0';
+	do {
+		d[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return head_cat(c, d + i, NULL);
+}
+
 static void head_begin(struct conn *c, int status)
 {
 	struct worker *w = c->w;
@@ -190,16 +233,18 @@ static void head_begin(struct conn *c, int status)
 	}
 	c->status = status;
 	c->head_len = c->head_off = 0;
-	head_add(c, "HTTP/1.1 %d %s\r\nServer: ktls-serve\r\nDate: %s\r\n",
-		 status, http_reason(status), w->date);
+	head_cat(c, "HTTP/1.1 ", NULL);
+	head_num(c, status);
+	head_cat(c, " ", http_reason(status), "\r\nServer: ktls-serve\r\nDate: ",
+		 w->date, "\r\n", NULL);
 }
 
 static void head_end(struct conn *c)
 {
 	if (c->w->stopping)
 		c->keep_alive = false;
-	head_add(c, "Connection: %s\r\n\r\n",
-		 c->keep_alive ? "keep-alive" : "close");
+	head_cat(c, "Connection: ", c->keep_alive ? "keep-alive" : "close",
+		 "\r\n\r\n", NULL);
 }
 
 /* A short text answer; @extra is one more header line or NULL. */
@@ -267,8 +312,8 @@ static void serve_file(struct conn *c, struct fentry *fe)
 	c->keep_alive = req->keep_alive;
 	if (http_not_modified(req, st->st_mtime, fe->etag, time(NULL))) {
 		head_begin(c, 304);
-		head_add(c, "ETag: %s\r\nLast-Modified: %s\r\n", fe->etag,
-			 fe->lm);
+		head_cat(c, "ETag: ", fe->etag, "\r\nLast-Modified: ", fe->lm,
+			 "\r\n", NULL);
 		head_end(c);
 		return;
 	}
@@ -292,9 +337,10 @@ static void serve_file(struct conn *c, struct fentry *fe)
 		c->off = 0;
 		c->end = st->st_size;
 	}
-	head_add(c, "Content-Type: %s\r\nContent-Length: %lld\r\n"
-		 "Last-Modified: %s\r\nETag: %s\r\nAccept-Ranges: bytes\r\n",
-		 fe->mime, (long long)(c->end - c->off), fe->lm, fe->etag);
+	head_cat(c, "Content-Type: ", fe->mime, "\r\nContent-Length: ", NULL);
+	head_num(c, c->end - c->off);
+	head_cat(c, "\r\nLast-Modified: ", fe->lm, "\r\nETag: ", fe->etag,
+		 "\r\nAccept-Ranges: bytes\r\n", NULL);
 	head_end(c);
 	if (req->method == HTTP_HEAD) {
 		c->end = c->off;
