@@ -186,8 +186,10 @@ static int head_add(struct conn *c, const char *fmt, ...)
  */
 static int head_cat(struct conn *c, ...) __attribute__((sentinel));
 
-/* head_cat() - append strings, the last argument NULL; -ENOSPC leaves
- * the head as it was before the string that did not fit */
+/*
+ * head_cat() - append strings, the last argument NULL; -ENOSPC leaves the
+ * head as it was before the string that did not fit
+ */
 static int head_cat(struct conn *c, ...)
 {
 	const char *s;
