@@ -150,8 +150,8 @@ int ktlsd_key_description(int32_t serial, const char *type, char *buf,
 static int32_t psk_search(const char *identity, unsigned char *key,
 			  size_t cap, int *len)
 {
-	unsigned char *data;
-	size_t n;
+	unsigned char *data = NULL;
+	size_t n = 0;
 	long id;
 	int ret;
 

@@ -124,8 +124,8 @@ out:
 static int use_named_psk(struct ktlsd_job *j)
 {
 	struct ktlsd_kreq *r = j->kreq;
-	unsigned char *key;
-	size_t len;
+	unsigned char *key = NULL;
+	size_t len = 0;
 	unsigned int i;
 	int ret = -ENOKEY;
 
@@ -163,8 +163,8 @@ static int psk_lookup(void *arg, const char *identity, unsigned char *key,
 	struct ktlsd_job *j = arg;
 	struct ktlsd_kreq *r = j->kreq;
 	char desc[256];
-	unsigned char *data;
-	size_t n;
+	unsigned char *data = NULL;
+	size_t n = 0;
 	unsigned int i;
 	int32_t id;
 	int len;

@@ -291,6 +291,47 @@ static struct nl_msg *new_msg(int cmd)
 	return msg;
 }
 
+static int got_ack(struct nl_msg *msg, void *arg)
+{
+	*(bool *)arg = true;
+	return NL_STOP;
+}
+
+/*
+ * Send a request and read until its ACK (which follows the reply, if any,
+ * in a datagram of its own). Any failure but the kernel's own answer
+ * leaves the socket in an unknown state: it is replaced, so a late reply
+ * can never be read as the answer to the next request.
+ */
+static int transact(struct ktlsd_worker *w, struct nl_msg *msg,
+		    nl_recvmsg_msg_cb_t valid, void *arg)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	bool acked = false, kernel_said = false;
+	int ret;
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid, arg);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, got_ack, &acked);
+	ret = nl_send_auto(w->nl, msg);
+	while (ret >= 0 && !acked)
+		ret = nl_recvmsgs(w->nl, cb);
+	nl_cb_put(cb);
+	if (ret >= 0)
+		return 0;
+	/* an error the kernel sent back arrives as the ACK's errno */
+	kernel_said = ret != -NLE_AGAIN && ret != -NLE_SEQ_MISMATCH &&
+		      ret != -NLE_MSG_TRUNC && ret != -NLE_NOMEM;
+	if (!kernel_said) {
+		ktlsd_upcall_worker_fini(w);
+		if (ktlsd_upcall_worker_init(w))
+			ktlsd_log(LOG_ERR,
+				  "kernel: cannot reopen the worker's netlink socket");
+	}
+	return to_errno(ret);
+}
+
 /**
  * ktlsd_upcall_accept() - take the next pending request
  * @w: worker (its command socket)
@@ -301,35 +342,31 @@ static struct nl_msg *new_msg(int cmd)
  */
 int ktlsd_upcall_accept(struct ktlsd_worker *w, struct ktlsd_kreq *req)
 {
-	struct nl_msg *msg = new_msg(HS_CMD_ACCEPT);
+	struct nl_msg *msg;
 	int ret;
 
 	memset(req, 0, sizeof(*req));
 	req->sockfd = -1;
+	if (!w->nl)
+		return -ENOTCONN;
+	msg = new_msg(HS_CMD_ACCEPT);
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, HS_A_ACCEPT_CLASS, HS_CLASS_TLSHD)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	ret = nl_send_auto(w->nl, msg);
+	ret = transact(w, msg, parse_accept, req);
 	nlmsg_free(msg);
-	if (ret < 0)
-		return to_errno(ret);
-	nl_socket_modify_cb(w->nl, NL_CB_VALID, NL_CB_CUSTOM, parse_accept,
-			    req);
-	ret = nl_wait_for_ack(w->nl);
-	if (ret < 0) {
-		/* a reply may have installed a descriptor before the error */
-		if (req->sockfd >= 0)
-			close(req->sockfd);
+	if (ret && req->sockfd >= 0) {
+		/* the request was ours, the answer incomplete: fail it */
+		ktlsd_upcall_done(w, req, -EIO);
+		close(req->sockfd);
 		req->sockfd = -1;
-		ret = to_errno(ret);
-		return ret == -EAGAIN ? -ENOENT : ret;
 	}
-	if (req->sockfd < 0)
-		return -ENOENT;
-	return 0;
+	if (ret)
+		return ret == -EAGAIN ? -ENOENT : ret;
+	return req->sockfd < 0 ? -ENOENT : 0;
 }
 
 /**
@@ -343,10 +380,13 @@ int ktlsd_upcall_accept(struct ktlsd_worker *w, struct ktlsd_kreq *req)
 int ktlsd_upcall_done(struct ktlsd_worker *w, const struct ktlsd_kreq *req,
 		      int status)
 {
-	struct nl_msg *msg = new_msg(HS_CMD_DONE);
+	struct nl_msg *msg;
 	unsigned int i;
 	int ret = -ENOMEM;
 
+	if (!w->nl)
+		return -ENOTCONN;
+	msg = new_msg(HS_CMD_DONE);
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, HS_A_DONE_STATUS, (uint32_t)-status) ||
@@ -356,13 +396,7 @@ int ktlsd_upcall_done(struct ktlsd_worker *w, const struct ktlsd_kreq *req,
 		if (nla_put_u32(msg, HS_A_DONE_REMOTE_AUTH,
 				(uint32_t)req->remote[i]))
 			goto out;
-	ret = nl_send_auto(w->nl, msg);
-	if (ret >= 0) {
-		nl_socket_modify_cb(w->nl, NL_CB_VALID, NL_CB_CUSTOM,
-				    skip_msg, NULL);
-		ret = nl_wait_for_ack(w->nl);
-	}
-	ret = ret < 0 ? to_errno(ret) : 0;
+	ret = transact(w, msg, skip_msg, NULL);
 out:
 	nlmsg_free(msg);
 	return ret;
