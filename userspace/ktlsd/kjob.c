@@ -332,8 +332,13 @@ struct ktlsd_job *ktlsd_kjob_new(struct ktlsd_worker *w,
 	}
 	j->slot = true;
 	j->state = KTLSD_JOB_HANDSHAKE;
-	/* the consumer's own limit, if it set one, else ours */
-	tmo = req->timeout_ms ? req->timeout_ms :
+	/*
+	 * The consumer's own limit, if it set one, less half a second so
+	 * that our DONE arrives before it gives up and cancels (a DONE then
+	 * finds no request); else ours.
+	 */
+	tmo = req->timeout_ms > 1000 ? req->timeout_ms - 500 :
+	      req->timeout_ms ? req->timeout_ms :
 	      j->conf->kernel->handshake_timeout_ms;
 	if (tmo > j->conf->max_timeout_ms)
 		tmo = j->conf->max_timeout_ms;
