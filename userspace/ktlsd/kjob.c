@@ -162,7 +162,7 @@ static int psk_lookup(void *arg, const char *identity, unsigned char *key,
 {
 	struct ktlsd_job *j = arg;
 	struct ktlsd_kreq *r = j->kreq;
-	char desc[256];
+	char desc[512];
 	unsigned char *data = NULL;
 	size_t n = 0;
 	unsigned int i;

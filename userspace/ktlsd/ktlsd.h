@@ -306,7 +306,7 @@ struct ktlsd_kreq {
 	unsigned int nremote;
 	int consumer;			/* KTLSD_CONSUMER_* */
 	int fd_flags;			/* the socket's, restored before DONE */
-	char identity[256];		/* PSK identity used, for the log */
+	char identity[512];		/* PSK identity used, for the log */
 };
 
 enum { KTLSD_CONSUMER_NFS, KTLSD_CONSUMER_NVME, KTLSD_CONSUMER_OTHER };

@@ -155,9 +155,10 @@ static void start_listening(struct ktlsd_worker *w)
 }
 
 /*
- * READY says "there is work"; ACCEPT until the kernel has none left (or a
- * batch is done: the loop comes back for the rest, since READYs for them
- * are still queued or a tick calls again).
+ * READY says "there is work"; ACCEPT until the kernel has none left: the
+ * READYs of a burst were all read at once, so none is left to come back
+ * for the rest. The kernel holds at most 50 per network namespace; the
+ * bound is only against a kernel that never says "none".
  */
 static void do_upcall(struct ktlsd_worker *w)
 {
@@ -166,7 +167,7 @@ static void do_upcall(struct ktlsd_worker *w)
 	int i, ret;
 
 	ktlsd_upcall_drain();
-	for (i = 0; i < 32; i++) {
+	for (i = 0; i < 1024; i++) {
 		ret = ktlsd_upcall_accept(w, &req);
 		if (ret) {
 			if (ret != -ENOENT)
