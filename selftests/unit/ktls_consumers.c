@@ -12,25 +12,18 @@
  * -psk; the SHA-384 cases hand them a PSK session file (-psk_session)
  * built here, the way OpenSSL documents external PSKs for other suites.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "../lib/ossl_peer.h"
 #include "../../userspace/lib/internal.h"
 
 #define PKI	"/tmp/ktls-consumers-pki"
-#define WAIT_MS	20000
 
 /* NVMe-style identities and keys (RFC 8446 external PSKs) */
 #define ID1	"NVMe0R01 nqn.2014-08.org.nvmexpress:host nqn.test:sub"
@@ -40,20 +33,6 @@
 #define KEY48	KEY32 "202122232425262728292a2b2c2d2e2f"
 #define OTHER32	"ff0102030405060708090a0b0c0d0e0f" \
 		"101112131415161718191a1b1c1d1e1f"
-
-struct peer {
-	pid_t pid;
-	int in;			/* its stdin, kept open until the end */
-	char log[128];
-};
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static const char *pki(const char *name)
 {
@@ -92,235 +71,6 @@ static int make_files(void)
 	return 0;
 }
 
-static size_t der_len(unsigned char *p, size_t n)
-{
-	if (n < 128) {
-		p[0] = n;
-		return 1;
-	}
-	p[0] = 0x81;
-	p[1] = n;
-	return 2;
-}
-
-static size_t der_put(unsigned char *p, unsigned char tag,
-		      const unsigned char *v, size_t n)
-{
-	size_t o = 0;
-
-	p[o++] = tag;
-	o += der_len(p + o, n);
-	if (n)
-		memcpy(p + o, v, n);
-	return o + n;
-}
-
-static size_t der_int(unsigned char *p, unsigned long v)
-{
-	unsigned char b[9];
-	int n = 0, i;
-
-	do {
-		b[8 - n++] = v & 0xff;
-		v >>= 8;
-	} while (v);
-	if (b[9 - n] & 0x80)
-		b[8 - n++] = 0;
-	i = 9 - n;
-	return der_put(p, 0x02, b + i, n);
-}
-
-/*
- * An OpenSSL SSL_SESSION holding an external PSK of 48 bytes for
- * TLS_AES_256_GCM_SHA384 (what s_client/s_server -psk_session read):
- * version 1, TLS 1.3, the suite, no session id, the key as master key,
- * time and timeout.
- */
-static int psk_session_file(const char *path, const unsigned char *key)
-{
-	static const unsigned char suite[2] = { 0x13, 0x02 };
-	unsigned char body[256], der[300], tmp[16];
-	char cmd[512], dpath[256];
-	size_t o = 0, t;
-	FILE *f;
-
-	o += der_int(body + o, 1);
-	o += der_int(body + o, 0x0304);
-	o += der_put(body + o, 0x04, suite, 2);
-	o += der_put(body + o, 0x04, NULL, 0);
-	o += der_put(body + o, 0x04, key, 48);
-	t = der_int(tmp, time(NULL));
-	o += der_put(body + o, 0xa1, tmp, t);
-	t = der_int(tmp, 86400);
-	o += der_put(body + o, 0xa2, tmp, t);
-	t = der_put(der, 0x30, body, o);
-	snprintf(dpath, sizeof(dpath), "%s.der", path);
-	f = fopen(dpath, "wb");
-	if (!f)
-		return -1;
-	fwrite(der, 1, t, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "openssl sess_id -inform DER -in %s -out %s", dpath, path);
-	return sh(cmd);
-}
-
-static void hex(const char *h, unsigned char *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (sscanf(h + 2 * i, "%2hhx", &out[i]) != 1)
-			out[i] = 0;
-}
-
-static int peer_start(struct peer *p, const char *const argv[])
-{
-	static int seq;
-	int in[2], fd;
-
-	snprintf(p->log, sizeof(p->log), "%s/peer-%d-%d.log", PKI, getpid(),
-		 seq++);
-	if (pipe(in))
-		return -1;
-	p->pid = fork();
-	if (p->pid < 0)
-		return -1;
-	if (!p->pid) {
-		dup2(in[0], 0);
-		fd = open(p->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(in[1]);
-		execvp("openssl", (char *const *)argv);
-		_exit(127);
-	}
-	close(in[0]);
-	p->in = in[1];
-	return 0;
-}
-
-/* The peer's whole output so far. */
-static const char *peer_log(const struct peer *p)
-{
-	static char buf[262144];
-	size_t n = 0;
-	FILE *f = fopen(p->log, "r");
-
-	buf[0] = '\0';
-	if (f) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-/* Wait for @needle in the peer's output; a pointer just past it, or NULL. */
-static const char *peer_wait(const struct peer *p, const char *needle)
-{
-	long long end = now_ms() + WAIT_MS;
-	const char *at;
-
-	do {
-		at = strstr(peer_log(p), needle);
-		if (at)
-			return at + strlen(needle);
-		if (waitpid(p->pid, NULL, WNOHANG) == p->pid)
-			return NULL;
-		poll(NULL, 0, 20);
-	} while (now_ms() < end);
-	return NULL;
-}
-
-static void peer_stop(struct peer *p)
-{
-	if (p->pid <= 0)
-		return;
-	close(p->in);
-	kill(p->pid, SIGTERM);
-	waitpid(p->pid, NULL, 0);
-	p->pid = 0;
-}
-
-/* Start s_server with @args; its port, or -1. */
-static int server_start(struct peer *p, const char *const args[])
-{
-	const char *argv[40] = { "openssl", "s_server", "-accept",
-				 "127.0.0.1:0", "-tls1_3", "-naccept", "1" };
-	const char *port;
-	int i, n = 7;
-
-	for (i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	if (peer_start(p, argv))
-		return -1;
-	port = peer_wait(p, "ACCEPT 127.0.0.1:");
-	return port ? atoi(port) : -1;
-}
-
-static int tcp_connect(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Listen, start s_client against us with @args, accept it. */
-static int client_start(struct peer *p, const char *const args[])
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t alen = sizeof(a);
-	const char *argv[40] = { "openssl", "s_client", "-tls1_3",
-				 "-connect" };
-	struct pollfd pfd;
-	char target[32];
-	int l, fd, i, n = 4;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	l = socket(AF_INET, SOCK_STREAM, 0);
-	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
-	    getsockname(l, (struct sockaddr *)&a, &alen))
-		return -1;
-	snprintf(target, sizeof(target), "127.0.0.1:%d", ntohs(a.sin_port));
-	argv[n++] = target;
-	for (i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	if (peer_start(p, argv))
-		return -1;
-	pfd.fd = l;
-	pfd.events = POLLIN;
-	fd = poll(&pfd, 1, WAIT_MS) == 1 ? accept(l, NULL, NULL) : -1;
-	close(l);
-	return fd;
-}
-
-/* Run a session's handshake to its end (no kernel TLS). */
-static int handshake(struct ktls_session *s)
-{
-	struct pollfd pfd = { .fd = ktls_session_fd(s) };
-	long long end = now_ms() + WAIT_MS;
-	int ret, want;
-
-	for (;;) {
-		ret = ktls_handshake_step(s, &want);
-		if (ret != -EAGAIN)
-			return ret;
-		pfd.events = want == KTLS_WANT_WRITE ? POLLOUT : POLLIN;
-		if (now_ms() > end || poll(&pfd, 1, WAIT_MS) <= 0)
-			return -ETIMEDOUT;
-	}
-}
-
 struct lookup {
 	const char *id;
 	const char *key;	/* hex */
@@ -336,7 +86,7 @@ static int lookup_fn(void *arg, const char *identity, unsigned char *key,
 	l->calls++;
 	if (strcmp(identity, l->id) || cap < n)
 		return -ENOKEY;
-	hex(l->key, key, n);
+	peer_hex(l->key, key, n);
 	return n;
 }
 
@@ -355,6 +105,7 @@ FIXTURE_SETUP(consumers)
 {
 	memset(self, 0, sizeof(*self));
 	self->fd = -1;
+	peer_dir = PKI;
 	if (make_files())
 		SKIP(return, "cannot make the test PKI (openssl missing?)");
 }
@@ -384,11 +135,11 @@ static int session(struct __test_metadata *_metadata,
 /* Start s_server with @srv and connect to it: 0 or -1. */
 static int to_server(fixture_t *self, const char *const srv[])
 {
-	int port = server_start(&self->peer, srv);
+	int port = peer_server(&self->peer, srv);
 
 	if (port < 0)
 		return -1;
-	self->fd = tcp_connect(port);
+	self->fd = peer_tcp_connect(port);
 	return self->fd < 0 ? -1 : 0;
 }
 
@@ -396,7 +147,7 @@ static int to_server(fixture_t *self, const char *const srv[])
 static int run(struct __test_metadata *_metadata, fixture_t *self,
 	       int expect_reason)
 {
-	int ret = handshake(self->s);
+	int ret = peer_handshake(self->s);
 
 	TH_LOG("%d %s: %s", ret, ktls_reason_name(ktls_reason(self->s)),
 	       ktls_reason_text(self->s));
@@ -431,7 +182,7 @@ static void psk_client(struct __test_metadata *_metadata,
 	self->cfg.role = KTLS_CLIENT;
 	self->cfg.flags = KTLS_F_PSK;
 	ASSERT_EQ(0, session(_metadata, self));
-	hex(key_hex, key, strlen(key_hex) / 2);
+	peer_hex(key_hex, key, strlen(key_hex) / 2);
 	ASSERT_EQ(0, ktls_session_set_psk(self->s, strlen(key_hex) == 96 ?
 					  ID2 : ID1, key,
 					  strlen(key_hex) / 2));
@@ -464,8 +215,8 @@ TEST_F(consumers, psk_client_sha384)
 				    "-psk_session", path, NULL };
 	unsigned char key[48];
 
-	hex(KEY48, key, 48);
-	ASSERT_EQ(0, psk_session_file(path, key));
+	peer_hex(KEY48, key, 48);
+	ASSERT_EQ(0, peer_psk_session(path, key));
 	psk_client(_metadata, self, KEY48, srv, 0);
 }
 
@@ -503,7 +254,7 @@ static void psk_server(struct __test_metadata *_metadata,
 	char id[600];
 	const char *hello;
 
-	self->fd = client_start(&self->peer, cli);
+	self->fd = peer_client(&self->peer, cli);
 	ASSERT_LE(0, self->fd);
 	self->cfg.role = KTLS_SERVER;
 	self->cfg.flags = KTLS_F_PSK | KTLS_F_NO_TICKETS;
@@ -549,8 +300,8 @@ TEST_F(consumers, psk_server_sha384)
 				    "-trace", NULL };
 	unsigned char key[48];
 
-	hex(KEY48, key, 48);
-	ASSERT_EQ(0, psk_session_file(path, key));
+	peer_hex(KEY48, key, 48);
+	ASSERT_EQ(0, peer_psk_session(path, key));
 	psk_server(_metadata, self, &l, cli, 0);
 }
 
@@ -630,7 +381,7 @@ static void cert_der(struct __test_metadata *_metadata,
 	klen = read_file(pki(keyfile), key, sizeof(key));
 	ASSERT_LT(0, clen);
 	ASSERT_LT(0, klen);
-	self->fd = client_start(&self->peer, cli);
+	self->fd = peer_client(&self->peer, cli);
 	ASSERT_LE(0, self->fd);
 	self->cfg.role = KTLS_SERVER;
 	self->cfg.flags = KTLS_F_PSK;
@@ -638,7 +389,7 @@ static void cert_der(struct __test_metadata *_metadata,
 	ret = ktls_session_use_cert_der(self->s, cert, clen, key, klen);
 	TH_LOG("%d %s", ret, ktls_reason_text(self->s));
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, handshake(self->s));
+	ASSERT_EQ(0, peer_handshake(self->s));
 	EXPECT_NE(NULL, peer_wait(&self->peer, "Verify return code: 0 (ok)"));
 	EXPECT_NE(NULL, strstr(peer_log(&self->peer),
 			       "CN = server.test"));
@@ -689,7 +440,7 @@ static void ask(struct __test_metadata *_metadata,
 	struct ktls_peer_cert pc;
 	char id[512];
 
-	self->fd = client_start(&self->peer, cli);
+	self->fd = peer_client(&self->peer, cli);
 	ASSERT_LE(0, self->fd);
 	self->cfg.role = KTLS_SERVER;
 	self->cfg.flags = KTLS_F_ASK_CLIENT_CERT | KTLS_F_NO_TICKETS;
@@ -757,14 +508,14 @@ static void tickets(struct __test_metadata *_metadata,
 	const char *const cli[] = { "-msg", "-CAfile", pki("root.crt"), NULL };
 	const char *log;
 
-	self->fd = client_start(&self->peer, cli);
+	self->fd = peer_client(&self->peer, cli);
 	ASSERT_LE(0, self->fd);
 	self->cfg.role = KTLS_SERVER;
 	self->cfg.flags = flags;
 	self->cfg.cert_file = pki("server-ec.chain.pem");
 	self->cfg.key_file = pki("server-ec.key");
 	ASSERT_EQ(0, session(_metadata, self));
-	ASSERT_EQ(0, handshake(self->s));
+	ASSERT_EQ(0, peer_handshake(self->s));
 	/* data after anything the server sends with its handshake */
 	ASSERT_EQ(24, wolfSSL_write(self->s->ssl, "kernel-consumer-payload\n",
 				    24));

@@ -64,4 +64,8 @@ $(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \
 	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all $(KTLS_CFLAGS) -U_FORTIFY_SOURCE \
 		-Wno-missing-prototypes $(KTLS_DEP_CFLAGS) -I$(KSFT_INC) \
-		-o $@ $< $(KTLS_LIB_SRCS) $(KTLS_DEP_LIBS) -lpthread
+		-o $@ $< $(filter selftests/lib/%.c,$^) $(KTLS_LIB_SRCS) \
+		$(KTLS_DEP_LIBS) -lpthread
+
+# OpenSSL as the peer (shared with the VM tests)
+$(KTLS_CONSUMERS_UNIT): selftests/lib/ossl_peer.c selftests/lib/ossl_peer.h
