@@ -40,7 +40,10 @@ enum ktls_role {
 /*
  * KTLS_F_PSK: the context is for TLS 1.3 external PSK sessions
  * (ktls_session_set_psk(), ktls_session_set_psk_lookup()): TLS 1.3 only,
- * and a server needs no certificate or key of its own.
+ * a server needs no certificate or key of its own, and a client without
+ * a CA loads no trust store (its PSK sessions take no certificate). Its
+ * server sessions may also get their identity one by one from
+ * ktls_session_use_cert_der().
  * KTLS_F_ASK_CLIENT_CERT: server: ask for a client certificate; one that is
  * sent is verified fully (chain, CRL, policy), a client that sends none is
  * accepted (ktls_peer_identity() then returns -ENOENT). Not together with
