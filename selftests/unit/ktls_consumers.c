@@ -63,6 +63,8 @@ static int make_files(void)
 		 "openssl pkcs8 -topk8 -nocrypt -in server-ec.key -outform DER -out server-ec.p8.der && "
 		 "openssl rsa -in server-rsa.key -outform DER -out server-rsa.key.der 2>/dev/null && "
 		 "openssl x509 -in server-rsa.crt -outform DER -out server-rsa.der && "
+		 "openssl x509 -in client-ec.crt -outform DER -out client-ec.der && "
+		 "openssl pkcs8 -topk8 -nocrypt -in client-ec.key -outform DER -out client-ec.p8.der && "
 		 "cat root.crt intermediate.crt > root-and-intermediate.pem",
 		 repo ? repo : ".", PKI, PKI);
 	if (sh(cmd))
@@ -403,6 +405,36 @@ TEST_F(consumers, cert_der_traditional_key)
 TEST_F(consumers, cert_der_pkcs8_key)
 {
 	cert_der(_metadata, self, "server-ec.p8.der");
+}
+
+/* mutual TLS as a client: our DER certificate, verified by s_server */
+TEST_F(consumers, cert_der_client)
+{
+	const char *const srv[] = { "-cert", pki("server-ec.chain.pem"),
+				    "-key", pki("server-ec.key"),
+				    "-cert_chain", pki("server-ec.chain.pem"),
+				    "-Verify", "2", "-verify_return_error",
+				    "-CAfile", pki("root-and-intermediate.pem"),
+				    NULL };
+	unsigned char cert[4096], key[4096];
+	int clen, klen;
+
+	clen = read_file(pki("client-ec.der"), cert, sizeof(cert));
+	klen = read_file(pki("client-ec.p8.der"), key, sizeof(key));
+	ASSERT_LT(0, clen);
+	ASSERT_LT(0, klen);
+	ASSERT_EQ(0, to_server(self, srv));
+	self->cfg.role = KTLS_CLIENT;
+	self->cfg.ca_file = pki("root.crt");
+	self->cfg.server_name = "server.test";
+	ASSERT_EQ(0, session(_metadata, self));
+	ASSERT_EQ(0, ktls_session_use_cert_der(self->s, cert, clen, key,
+					       klen));
+	ASSERT_EQ(0, run(_metadata, self, 0));
+	/* s_server asked, got and verified it */
+	EXPECT_NE(NULL, peer_wait(&self->peer, "CN = client.test"));
+	EXPECT_NE(NULL, peer_wait(&self->peer, "CIPHER is"));
+	EXPECT_EQ(NULL, strstr(peer_log(&self->peer), "verify error"));
 }
 
 TEST_F(consumers, cert_der_refused)
