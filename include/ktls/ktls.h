@@ -463,7 +463,8 @@ int ktls_session_set_psk(struct ktls_session *s, const char *identity,
  * @key_cap: room in @key (at least 48)
  *
  * Called synchronously from inside ktls_handshake_step() (or
- * ktls_accept()), at most once per identity in a handshake.
+ * ktls_accept()), once for the client's identity; a client offering
+ * several may see one asked again when another suite must be tried.
  *
  * Return: the key length, 32 (TLS_AES_128_GCM_SHA256) or 48
  * (TLS_AES_256_GCM_SHA384), or a negative errno when the identity is
