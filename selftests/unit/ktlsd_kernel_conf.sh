@@ -73,7 +73,7 @@ trust_store = $P/root.crt
 EOF
 check unknown
 count_ok "unknown setting: refused with its line" \
-	'[ $rc != 0 ] && echo "$out" | grep -q "unknown.conf:5: unknown setting trust_store in \[kernel\]"'
+	'[ $rc != 0 ] && echo "$out" | grep -q "unknown.conf:5: unknown setting \"trust_store\" in \[kernel\]"'
 
 conf twice <<EOF
 [kernel]
