@@ -58,14 +58,14 @@ static void add_keyrings(struct ktlsd_parser *p, char *v)
 			continue;
 		}
 		n = realloc(k->keyrings, (k->nkeyrings + 1) * sizeof(*n));
-		if (!n || !(n[k->nkeyrings] = strdup(name))) {
-			if (n)
-				k->keyrings = n;
+		if (n)
+			k->keyrings = n;
+		name = n ? strdup(name) : NULL;
+		if (!name) {
 			ktlsd_problem(p, p->line, "out of memory");
 			return;
 		}
-		k->keyrings = n;
-		k->nkeyrings++;
+		k->keyrings[k->nkeyrings++] = name;
 	}
 }
 
