@@ -6,7 +6,7 @@
 #   make                 user space, and modules if kernel headers are found
 #   make KDIR=DIR        modules against the kernel headers in DIR
 #   make V=1             show full commands
-#   make check           the test suite (host unit tests, then VMs)
+#   make check           the test suite (checkpatch, host unit tests, then VMs)
 #   make run             the main job (see README.md)
 #   make bench           benchmark matrix and nginx comparison in a VM,
 #                        results in bench/results/ (KERNEL=6.1|6.12|sid,
@@ -15,7 +15,7 @@
 #                        COST=1: instruction counts per GiB, request and
 #                        connection in an --icount VM, KTLS_SERVE="n=path"
 #                        adds another ktls-serve build)
-#   make style           checkpatch over our C
+#   make style           checkpatch over our C (also the first step of check)
 #   make fuzz            every libFuzzer target in selftests/fuzz/ for a
 #                        fixed count (FUZZ_RUNS=200000, FUZZ_TARGETS=...)
 #
@@ -131,6 +131,7 @@ modules_clean:
 check: export KTLSKIT_CHECK_START := $(shell date +%s)
 check:
 	$(Q)scripts/deps
+	$(Q)scripts/style
 	$(Q)$(MAKE) tests
 	$(Q)selftests/run $(if $(FULL),--full) \
 		$(if $(KERNELS),--kernels "$(KERNELS)") \

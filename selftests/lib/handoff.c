@@ -148,7 +148,7 @@ TEST_F_TIMEOUT(handoff, sizes_both_ways, 240)
 	static const size_t sizes[] = { 1, 16383, 16384, 16385, 1 << 20 };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		EXPECT_EQ(0, transfer(self->p.cs, self->p.ss, sizes[i], i));
 		EXPECT_EQ(0, transfer(self->p.ss, self->p.cs, sizes[i], i + 7));
 	}

@@ -22,7 +22,7 @@
  */
 const char *pair_pki(void)
 {
-	static char dir[] = "/tmp/ktls-test-pki";
+	static const char dir[] = "/tmp/ktls-test-pki";
 	static int made;
 	char cmd[256];
 	const char *repo = getenv("KTLSKIT_REPO");

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <ktls/ktls.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 enum cat_io {
 	IO_WRITE,
 	IO_SENDFILE,

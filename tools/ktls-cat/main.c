@@ -172,7 +172,7 @@ static int parse_io(const char *s, enum cat_io *io)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(s, names[i])) {
 			*io = i;
 			return 0;

@@ -573,7 +573,7 @@ static void respond(struct conn *c)
 		if (n && rel[n - 1] != '/') {
 			close(fd);
 			/* from the normalised path: never "//host/..." */
-			strcpy(loc, "Location: ");
+			memcpy(loc, "Location: ", sizeof("Location: "));
 			ret = http_dir_location(rel, loc + 10,
 						sizeof(loc) - 10);
 			respond_error(c, ret ? 414 : 301, false,

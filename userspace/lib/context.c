@@ -41,7 +41,7 @@ static int check_config(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cfg->reserved) / sizeof(cfg->reserved[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cfg->reserved); i++)
 		if (cfg->reserved[i]) {
 			ctx_err(ctx, "reserved configuration field %u is set", i);
 			return -EINVAL;

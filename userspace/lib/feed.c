@@ -24,26 +24,26 @@ static int seal(unsigned int kcipher, const unsigned char *key, int keysz,
 		unsigned char *out, const unsigned char *in, size_t len,
 		unsigned char *tag)
 {
-	Aes aes;
+	Aes aead;
 	int ret;
 
 	if (kcipher == TLS_CIPHER_CHACHA20_POLY1305)
 		return wc_ChaCha20Poly1305_Encrypt(key, nonce, aad,
 						   KTLS_REC_HDR, in, len,
 						   out, tag) ? -EIO : 0;
-	if (wc_AesInit(&aes, NULL, INVALID_DEVID))
+	if (wc_AesInit(&aead, NULL, INVALID_DEVID))
 		return -EIO;
 	if (kcipher == TLS_CIPHER_AES_CCM_128)
-		ret = wc_AesCcmSetKey(&aes, key, keysz) ||
-		      wc_AesCcmEncrypt(&aes, out, in, len, nonce, NONCE_LEN,
+		ret = wc_AesCcmSetKey(&aead, key, keysz) ||
+		      wc_AesCcmEncrypt(&aead, out, in, len, nonce, NONCE_LEN,
 				       tag, TAG_LEN, aad, KTLS_REC_HDR);
 	else
-		ret = wc_AesGcmSetKey(&aes, key, keysz) ||
-		      wc_AesGcmEncrypt(&aes, out, in, len, nonce, NONCE_LEN,
+		ret = wc_AesGcmSetKey(&aead, key, keysz) ||
+		      wc_AesGcmEncrypt(&aead, out, in, len, nonce, NONCE_LEN,
 				       tag, TAG_LEN, aad, KTLS_REC_HDR);
-	wc_AesFree(&aes);
+	wc_AesFree(&aead);
 	/* wc_AesFree() leaves the expanded round keys on the stack */
-	explicit_bzero(&aes, sizeof(aes));
+	explicit_bzero(&aead, sizeof(aead));
 	return ret ? -EIO : 0;
 }
 

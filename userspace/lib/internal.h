@@ -27,6 +27,11 @@
 
 #define KTLS_EXPORT __attribute__((visibility("default")))
 
+/* the tests that include this file may have the kselftest one already */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define KTLS_REC_HDR		5
 #define KTLS_MAX_PLAIN		16384
 #define KTLS_TEXT_MAX		512

@@ -116,7 +116,7 @@ static const struct group_name *group_find(const char *name)
 	const struct group_name *g;
 	size_t i;
 
-	for (i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(group_names); i++) {
 		g = &group_names[i];
 		if (!strcasecmp(name, g->name) ||
 		    (g->alias && !strcasecmp(name, g->alias)) ||

@@ -66,8 +66,7 @@ int __ktls_sni_check(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 			return serr(ctx,
 				    "SNI name %s needs a certificate and a key",
 				    e->name);
-		for (i = 0; i < sizeof(e->reserved) / sizeof(e->reserved[0]);
-		     i++)
+		for (i = 0; i < ARRAY_SIZE(e->reserved); i++)
 			if (e->reserved[i])
 				return serr(ctx,
 					    "reserved field of SNI entry %s is set",
@@ -187,7 +186,7 @@ static int parse_spec(char *spec, struct ktls_sni_cert *e)
 	char *p = spec;
 
 	memset(e, 0, sizeof(*e));
-	for (i = 0; p && i < sizeof(field) / sizeof(field[0]); i++) {
+	for (i = 0; p && i < ARRAY_SIZE(field); i++) {
 		*field[i] = p;
 		p = strchr(p, ':');
 		if (p)
