@@ -15,6 +15,12 @@
 #                        COST=1: instruction counts per GiB, request and
 #                        connection in an --icount VM, KTLS_SERVE="n=path"
 #                        adds another ktls-serve build)
+#   make install         library, headers, libktls.pc, programs, man pages,
+#                        the systemd unit and (if none) the example config;
+#                        PREFIX=/usr/local DESTDIR= LIBDIR=$(PREFIX)/lib
+#                        BINDIR SBINDIR INCLUDEDIR MANDIR SYSCONFDIR
+#                        SYSTEMDUNITDIR (see README.md)
+#   make uninstall       removes what install put (not a changed config)
 #   make style           checkpatch over our C (also the first step of check)
 #   make fuzz            every libFuzzer target in selftests/fuzz/ for a
 #                        fixed count (FUZZ_RUNS=200000, FUZZ_TARGETS=...)
@@ -30,7 +36,15 @@ HOST_TESTS	:=
 VM_TESTS	:=
 MANPAGES	:=
 
+# Where make install puts things (DESTDIR is prepended to each).
 PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+SBINDIR		?= $(PREFIX)/sbin
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 KTLSKIT_CACHE	?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ktlskit
 
 CC		?= cc
@@ -88,7 +102,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 KMODS := $(wildcard kmod/*/Kbuild)
 
 .PHONY: all userspace tests host-tests modules modules_clean check run bench style \
-	fuzz clean help
+	fuzz clean help install uninstall
 all: userspace modules
 
 include $(sort $(wildcard userspace/*/build.mk tools/*/build.mk \
@@ -159,6 +173,17 @@ fuzz:
 # checkpatch comes from Debian's linux-source, extracted into the cache.
 style:
 	$(Q)scripts/style
+
+# Installing copies what was built: it never rebuilds for another PREFIX
+# (the installed libktls.pc and unit are written with the paths given here).
+INSTALL_VARS := DESTDIR PREFIX BINDIR SBINDIR LIBDIR INCLUDEDIR MANDIR \
+	SYSCONFDIR SYSTEMDUNITDIR BUILD KTLS_LIB_SO KTLS_LIB_VERSION \
+	KTLS_PC_REQUIRES PROGRAMS MANPAGES
+install: userspace
+	$(Q)$(foreach v,$(INSTALL_VARS),$(v)='$($(v))') scripts/install install
+
+uninstall:
+	$(Q)$(foreach v,$(INSTALL_VARS),$(v)='$($(v))') scripts/install uninstall
 
 clean:
 	$(Q)rm -rf $(BUILD)

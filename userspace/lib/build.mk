@@ -9,6 +9,10 @@ KTLS_LIB_OBJS	:= $(KTLS_LIB_SRCS:%.c=$(BUILD)/%.o)
 KTLS_LIB_A	:= $(BUILD)/lib/libktls.a
 KTLS_LIB_SO	:= $(BUILD)/lib/libktls.so.$(KTLS_LIB_VERSION)
 KTLS_LIB_PC	:= $(BUILD)/lib/pkgconfig/libktls.pc
+# our wolfSSL is inside libktls; Debian's is a library of its own
+KTLS_PC_REQUIRES := $(if $(WOLFSSL_PREFIX),,wolfssl )liburing
+
+MANPAGES += userspace/lib/ktls-policy.7
 KTLS_DEP_CFLAGS	:= $(WOLFSSL_CFLAGS) $(shell pkg-config --cflags liburing 2>/dev/null)
 KTLS_DEP_LIBS	:= $(WOLFSSL_LIBS) $(or $(shell pkg-config --libs liburing \
 		     2>/dev/null),-luring)
@@ -37,9 +41,10 @@ $(BUILD)/lib/libktls.so.0 $(BUILD)/lib/libktls.so: $(KTLS_LIB_SO)
 $(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk
 	$(quiet) GEN $@
 	@mkdir -p $(dir $@)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' \
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(KTLS_LIB_VERSION)|' \
-		-e 's|@REQUIRES@|$(if $(WOLFSSL_PREFIX),,wolfssl )liburing|' \
+		-e 's|@REQUIRES@|$(KTLS_PC_REQUIRES)|' \
 		$< > $@
 
 # Host unit tests of the library, each compiled from the sources with
