@@ -19,7 +19,7 @@ D=$T/root
 fails=0
 unset MAKEFLAGS MAKELEVEL MFLAGS
 MA=/usr/lib/x86_64-linux-gnu
-vars=(DESTDIR="$D" PREFIX=/usr LIBDIR=$MA)
+vars=(DESTDIR="$D" PREFIX=/usr LIBDIR="$MA")
 
 is() {
 	local what=$1
