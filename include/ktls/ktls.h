@@ -37,6 +37,20 @@ enum ktls_role {
 #define KTLS_F_ZEROCOPY_SENDFILE (1u << 3)	/* TLS_TX_ZEROCOPY_RO (opt-in) */
 /* (1u << 4) was KTLS_F_TX_ONLY: removed, see ktls_offload() */
 #define KTLS_F_ALLOW_USERSPACE	(1u << 5)	/* see ktls_offload() */
+/*
+ * KTLS_F_PSK: the context is for TLS 1.3 external PSK sessions
+ * (ktls_session_set_psk(), ktls_session_set_psk_lookup()): TLS 1.3 only,
+ * a server needs no certificate or key of its own, and a client without
+ * a CA loads no trust store (its PSK sessions take no certificate). Its
+ * server sessions may also get their identity one by one from
+ * ktls_session_use_cert_der().
+ * KTLS_F_ASK_CLIENT_CERT: server: ask for a client certificate; one that is
+ * sent is verified fully (chain, CRL, policy), a client that sends none is
+ * accepted (ktls_peer_identity() then returns -ENOENT). Not together with
+ * KTLS_F_VERIFY_CLIENT.
+ */
+#define KTLS_F_PSK		(1u << 6)
+#define KTLS_F_ASK_CLIENT_CERT	(1u << 7)
 
 /* ktls_config.policy: certificate policy switches (see ktls-policy.7) */
 #define KTLS_P_ALLOW_WILDCARDS	(1u << 0)	/* "*." as the left-most label */
@@ -80,8 +94,12 @@ struct ktls_sni_cert {
  * @ciphers: colon-separated wolfSSL/OpenSSL suite names; NULL means every
  *	suite the kernel can take over
  * @alpn: comma-separated ALPN protocols, or NULL
- * @server_name: client: SNI and the name the certificate must match
- * @flags: KTLS_F_*
+ * @server_name: client: SNI and the name the certificate must match; an
+ *	IP address literal ("192.0.2.1", "::1") is matched against the
+ *	certificate's IP address SANs and is never sent as SNI (RFC 6066 3)
+ * @flags: KTLS_F_*; KTLS_F_NO_TICKETS makes a TLS 1.3 server send no
+ *	NewSessionTicket at all (kernel consumers read the first record after
+ *	the handshake as their own)
  * @handshake_timeout_ms: blocking handshake gives up after this (0: 30 s)
  * @rekey_records: records sent before our own key update (TLS 1.3, 6.14+)
  *	or, when rekey is impossible, before the connection is closed; 0 picks
@@ -176,6 +194,8 @@ enum ktls_reason {
 	KTLS_R_OCSP_INVALID,		/* staple unverifiable, stale, or unknown */
 	KTLS_R_KEYLOG_TLS13,		/* key log asked, TLS 1.3 negotiated */
 	KTLS_R_PEER_CLOSED_EARLY,	/* FIN before kTLS could attach */
+	KTLS_R_PSK_UNKNOWN,		/* PSK identity unknown to the server */
+	KTLS_R_PSK_MISMATCH,		/* both know the identity, keys differ */
 	__KTLS_R_MAX,
 };
 
@@ -418,6 +438,43 @@ int ktls_session_request_ticket(struct ktls_session *s);
 int ktls_session_set_ticket(struct ktls_session *s,
 			    const struct ktls_ticket *t);
 void ktls_ticket_free(struct ktls_ticket *t);
+
+/*
+ * Kernel consumers (the net/handshake upcall): identities handed over as
+ * DER by key serial, and TLS 1.3 external PSK (NVMe/TCP). Kernel-doc in
+ * certs.c and psk.c.
+ */
+int ktls_session_use_cert_der(struct ktls_session *s,
+			      const unsigned char *cert, size_t cert_len,
+			      const unsigned char *key, size_t key_len);
+
+/* Longest PSK identity taken, in bytes (NVMe's are below 500). */
+#define KTLS_PSK_IDENTITY_MAX	1024
+
+int ktls_session_set_psk(struct ktls_session *s, const char *identity,
+			 const unsigned char *key, size_t key_len);
+
+/**
+ * typedef ktls_psk_lookup_fn - find the key of a client's PSK identity
+ * @arg: the pointer given to ktls_session_set_psk_lookup()
+ * @identity: the identity the client offered (NUL-terminated, from the
+ *	network: any bytes but NUL, not escaped)
+ * @key: where to write the key
+ * @key_cap: room in @key (at least 48)
+ *
+ * Called synchronously from inside ktls_handshake_step() (or
+ * ktls_accept()), once for the client's identity; a client offering
+ * several may see one asked again when another suite must be tried.
+ *
+ * Return: the key length, 32 (TLS_AES_128_GCM_SHA256) or 48
+ * (TLS_AES_256_GCM_SHA384), or a negative errno when the identity is
+ * unknown (-ENOKEY is a good one).
+ */
+typedef int (*ktls_psk_lookup_fn)(void *arg, const char *identity,
+				  unsigned char *key, size_t key_cap);
+
+int ktls_session_set_psk_lookup(struct ktls_session *s,
+				ktls_psk_lookup_fn fn, void *arg);
 
 #ifdef __cplusplus
 }

@@ -17,7 +17,8 @@ FUZZ_OBJ	:= $(BUILD)/fuzz/obj
 FUZZ_LIB_A	:= $(BUILD)/fuzz/libktls.a
 FUZZ_LIB_OBJS	:= $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(sort $(wildcard userspace/lib/*.c)))
 FUZZ_KTLSD	:= $(addprefix $(FUZZ_OBJ)/userspace/ktlsd/,config.o handshake.o \
-		   keep.o log.o request.o worker.o)
+		   keep.o log.o request.o worker.o config_kernel.o kjob.o \
+		   keyring.o upcall.o)
 FUZZ_SERVE	:= $(addprefix $(FUZZ_OBJ)/tools/ktls-serve/,http.o path.o \
 		   range.o mime.o)
 
@@ -28,7 +29,8 @@ $(FUZZ_OBJ)/%.o: %.c $(WOLFSSL_DEPS)
 	$(quiet) CLANG $@
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(KTLS_DEP_CFLAGS) -Iselftests/fuzz \
-		-Itools/ktls-serve $(FUZZ_EXTRA) -MMD -MP -c -o $@ $<
+		-Itools/ktls-serve $(EXTRA_CFLAGS_userspace/ktlsd/) \
+		$(FUZZ_EXTRA) -MMD -MP -c -o $@ $<
 
 # ktlsd-request.c is also the host unit test: without main() here.
 $(FUZZ_OBJ)/selftests/fuzz/ktlsd-request.o: FUZZ_EXTRA := -DKTLSD_LIBFUZZER
@@ -48,10 +50,11 @@ $(BUILD)/fuzz/ktlsd-request: $(FUZZ_OBJ)/selftests/fuzz/ktlsd-request.o \
 $(BUILD)/fuzz/ktlsd-jobs: $(FUZZ_OBJ)/selftests/fuzz/ktlsd-jobs.o \
 		$(FUZZ_KTLSD) $(FUZZ_LIB_A)
 	$(quiet) LD $@
-	$(Q)$(FUZZ_LINK) $^ $(KTLS_DEP_LIBS) -lpthread
+	$(Q)$(FUZZ_LINK) $^ $(KTLS_DEP_LIBS) $(KTLSD_LIBS) -lpthread
 
 $(BUILD)/fuzz/ktlsd-config: $(FUZZ_OBJ)/selftests/fuzz/ktlsd-config.o \
 		$(FUZZ_OBJ)/userspace/ktlsd/config.o \
+		$(FUZZ_OBJ)/userspace/ktlsd/config_kernel.o \
 		$(FUZZ_OBJ)/userspace/ktlsd/log.o $(FUZZ_LIB_A)
 	$(quiet) LD $@
 	$(Q)$(FUZZ_LINK) -Wl,--wrap=ktls_ctx_new $^ $(KTLS_DEP_LIBS) -lpthread

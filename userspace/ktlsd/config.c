@@ -16,20 +16,15 @@
 
 #include "ktlsd.h"
 
-struct parser {
-	const char *file;
-	int line;
-	struct ktlsd_problems *pr;
-	struct ktlsd_conf *conf;
-	struct ktlsd_profile *prof;	/* section being read, or NULL */
-	bool in_global;
-	size_t warnings;
-};
-
-static void problem(struct parser *p, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void problem(struct parser *p, int line, const char *fmt, ...)
+/**
+ * ktlsd_problem() - record one problem with the configuration
+ * @p: parser
+ * @line: where in the file (0: the file as a whole)
+ * @fmt: the sentence; outside strings in it escaped by the caller
+ *
+ * A sentence starting with "warning: " is advice: the load goes on.
+ */
+void ktlsd_problem(struct ktlsd_parser *p, int line, const char *fmt, ...)
 {
 	char raw[512], msg[1024], *out, **nl;
 	va_list ap;
@@ -77,8 +72,14 @@ static char *trim(char *s)
 	return s;
 }
 
-/* "10", "10s", "500ms", "2m" into milliseconds. */
-static int parse_duration(const char *v, unsigned int *ms)
+/**
+ * ktlsd_parse_ms() - a duration like "10s", "500ms" or "2m"
+ * @v: value
+ * @ms: result
+ *
+ * Return: 0 or -EINVAL.
+ */
+int ktlsd_parse_ms(const char *v, unsigned int *ms)
 {
 	unsigned long long n;
 	char *end;
@@ -188,7 +189,7 @@ static int resolve_gid(const char *v, gid_t *gid)
 }
 
 /* allow_uid / allow_gid: comma-separated names or numbers. */
-static void parse_ids(struct parser *p, char *v, bool groups)
+static void parse_ids(struct ktlsd_parser *p, char *v, bool groups)
 {
 	struct ktlsd_profile *pf = p->prof;
 	char *save = NULL, *tok;
@@ -205,7 +206,7 @@ static void parse_ids(struct parser *p, char *v, bool groups)
 			gid_t g;
 
 			if (resolve_gid(tok, &g)) {
-				problem(p, p->line, "unknown group %s",
+				ktlsd_problem(p, p->line, "unknown group %s",
 					ktlsd_quote(tok));
 				continue;
 			}
@@ -219,7 +220,7 @@ static void parse_ids(struct parser *p, char *v, bool groups)
 			uid_t u;
 
 			if (resolve_uid(tok, &u)) {
-				problem(p, p->line, "unknown user %s",
+				ktlsd_problem(p, p->line, "unknown user %s",
 					ktlsd_quote(tok));
 				continue;
 			}
@@ -241,7 +242,7 @@ static void set_flag(struct ktlsd_profile *pf, unsigned int flag, bool on)
 		pf->flags &= ~flag;
 }
 
-static void global_key(struct parser *p, const char *k, char *v)
+static void global_key(struct ktlsd_parser *p, const char *k, char *v)
 {
 	struct ktlsd_conf *c = p->conf;
 	unsigned int n;
@@ -250,22 +251,22 @@ static void global_key(struct parser *p, const char *k, char *v)
 
 	if (!strcmp(k, "socket")) {
 		if (*v != '/')
-			problem(p, p->line, "socket must be an absolute path");
+			ktlsd_problem(p, p->line, "socket must be an absolute path");
 		else
 			ret = set_str(&c->socket, v);
 	} else if (!strcmp(k, "socket_mode")) {
 		if (parse_uint(v, 0777, &n))
-			problem(p, p->line, "socket_mode must be an octal mode like 0660");
+			ktlsd_problem(p, p->line, "socket_mode must be an octal mode like 0660");
 		else
 			c->socket_mode = n;
 	} else if (!strcmp(k, "socket_group")) {
 		if (resolve_gid(v, &c->socket_gid))
-			problem(p, p->line, "unknown group %s", ktlsd_quote(v));
+			ktlsd_problem(p, p->line, "unknown group %s", ktlsd_quote(v));
 	} else if (!strcmp(k, "user")) {
 		struct passwd *pw = getpwnam(v);
 
 		if (!pw) {
-			problem(p, p->line, "unknown user %s", ktlsd_quote(v));
+			ktlsd_problem(p, p->line, "unknown user %s", ktlsd_quote(v));
 		} else {
 			ret = set_str(&c->user, v);
 			c->uid = pw->pw_uid;
@@ -273,63 +274,63 @@ static void global_key(struct parser *p, const char *k, char *v)
 		}
 	} else if (!strcmp(k, "workers")) {
 		if (parse_uint(v, 1024, &n))
-			problem(p, p->line, "workers must be 0 (one per CPU) to 1024");
+			ktlsd_problem(p, p->line, "workers must be 0 (one per CPU) to 1024");
 		else
 			c->workers = n;
 	} else if (!strcmp(k, "handshake_timeout")) {
-		if (parse_duration(v, &c->handshake_timeout_ms) ||
+		if (ktlsd_parse_ms(v, &c->handshake_timeout_ms) ||
 		    !c->handshake_timeout_ms)
-			problem(p, p->line, "handshake_timeout must be a duration like 10s or 500ms");
+			ktlsd_problem(p, p->line, "handshake_timeout must be a duration like 10s or 500ms");
 	} else if (!strcmp(k, "max_timeout")) {
-		if (parse_duration(v, &c->max_timeout_ms) || !c->max_timeout_ms)
-			problem(p, p->line, "max_timeout must be a duration like 60s");
+		if (ktlsd_parse_ms(v, &c->max_timeout_ms) || !c->max_timeout_ms)
+			ktlsd_problem(p, p->line, "max_timeout must be a duration like 60s");
 	} else if (!strcmp(k, "request_timeout")) {
-		if (parse_duration(v, &c->request_timeout_ms) ||
+		if (ktlsd_parse_ms(v, &c->request_timeout_ms) ||
 		    !c->request_timeout_ms)
-			problem(p, p->line, "request_timeout must be a duration like 5s");
+			ktlsd_problem(p, p->line, "request_timeout must be a duration like 5s");
 	} else if (!strcmp(k, "queue_timeout")) {
-		if (parse_duration(v, &c->queue_timeout_ms))
-			problem(p, p->line, "queue_timeout must be a duration like 5s");
+		if (ktlsd_parse_ms(v, &c->queue_timeout_ms))
+			ktlsd_problem(p, p->line, "queue_timeout must be a duration like 5s");
 	} else if (!strcmp(k, "drain_timeout")) {
-		if (parse_duration(v, &c->drain_timeout_ms))
-			problem(p, p->line, "drain_timeout must be a duration like 5s");
+		if (ktlsd_parse_ms(v, &c->drain_timeout_ms))
+			ktlsd_problem(p, p->line, "drain_timeout must be a duration like 5s");
 	} else if (!strcmp(k, "max_handshakes")) {
 		if (parse_uint(v, 1000000, &c->max_handshakes) ||
 		    !c->max_handshakes)
-			problem(p, p->line, "max_handshakes must be 1 to 1000000");
+			ktlsd_problem(p, p->line, "max_handshakes must be 1 to 1000000");
 	} else if (!strcmp(k, "max_per_uid")) {
 		if (parse_uint(v, 1000000, &c->max_per_uid) || !c->max_per_uid)
-			problem(p, p->line, "max_per_uid must be 1 to 1000000");
+			ktlsd_problem(p, p->line, "max_per_uid must be 1 to 1000000");
 	} else if (!strcmp(k, "max_pending_per_uid")) {
 		if (parse_uint(v, 1000000, &c->max_pending_per_uid) ||
 		    !c->max_pending_per_uid)
-			problem(p, p->line, "max_pending_per_uid must be 1 to 1000000");
+			ktlsd_problem(p, p->line, "max_pending_per_uid must be 1 to 1000000");
 	} else if (!strcmp(k, "queue")) {
 		if (parse_uint(v, 1000000, &c->queue_max))
-			problem(p, p->line, "queue must be 0 to 1000000");
+			ktlsd_problem(p, p->line, "queue must be 0 to 1000000");
 	} else if (!strcmp(k, "keep_sessions")) {
 		if (parse_uint(v, 1000000, &c->keep_max))
-			problem(p, p->line, "keep_sessions must be 0 to 1000000");
+			ktlsd_problem(p, p->line, "keep_sessions must be 0 to 1000000");
 	} else if (!strcmp(k, "keep_sessions_per_uid")) {
 		if (parse_uint(v, 1000000, &c->keep_per_uid) ||
 		    !c->keep_per_uid)
-			problem(p, p->line, "keep_sessions_per_uid must be 1 to 1000000");
+			ktlsd_problem(p, p->line, "keep_sessions_per_uid must be 1 to 1000000");
 	} else if (!strcmp(k, "keep_time")) {
-		if (parse_duration(v, &c->keep_ms))
-			problem(p, p->line, "keep_time must be a duration like 60s");
+		if (ktlsd_parse_ms(v, &c->keep_ms))
+			ktlsd_problem(p, p->line, "keep_time must be a duration like 60s");
 	} else if (!strcmp(k, "tickets")) {
 		if (parse_uint(v, 1000000, &c->tickets_max))
-			problem(p, p->line, "tickets must be 0 to 1000000");
+			ktlsd_problem(p, p->line, "tickets must be 0 to 1000000");
 	} else if (!strcmp(k, "ticket_lifetime")) {
-		if (parse_duration(v, &c->ticket_ms))
-			problem(p, p->line, "ticket_lifetime must be a duration like 1h");
+		if (ktlsd_parse_ms(v, &c->ticket_ms))
+			ktlsd_problem(p, p->line, "ticket_lifetime must be a duration like 1h");
 	} else if (!strcmp(k, "log")) {
 		if (!strcmp(v, "syslog"))
 			c->log_syslog = true;
 		else if (!strcmp(v, "stderr"))
 			c->log_syslog = false;
 		else
-			problem(p, p->line, "log must be stderr or syslog");
+			ktlsd_problem(p, p->line, "log must be stderr or syslog");
 	} else if (!strcmp(k, "log_level")) {
 		if (!strcmp(v, "error"))
 			c->log_level = LOG_ERR;
@@ -340,22 +341,22 @@ static void global_key(struct parser *p, const char *k, char *v)
 		else if (!strcmp(v, "debug"))
 			c->log_level = LOG_DEBUG;
 		else
-			problem(p, p->line, "log_level must be error, warning, info or debug");
+			ktlsd_problem(p, p->line, "log_level must be error, warning, info or debug");
 	} else if (!strcmp(k, "lock_memory")) {
 		if (parse_bool(v, &b))
-			problem(p, p->line, "lock_memory must be yes or no");
+			ktlsd_problem(p, p->line, "lock_memory must be yes or no");
 		else
 			c->lock_memory = b;
 	} else {
-		problem(p, p->line, "unknown setting %s in [global]",
+		ktlsd_problem(p, p->line, "unknown setting %s in [global]",
 			ktlsd_quote(k));
 	}
 	if (ret)
-		problem(p, p->line, "out of memory");
+		ktlsd_problem(p, p->line, "out of memory");
 }
 
 /* One more identity by SNI; the text is kept, the entry points into it. */
-static void add_sni_cert(struct parser *p, const char *v)
+static void add_sni_cert(struct ktlsd_parser *p, const char *v)
 {
 	struct ktlsd_profile *pf = p->prof;
 	char **nl, *spec = strdup(v);
@@ -365,19 +366,19 @@ static void add_sni_cert(struct parser *p, const char *v)
 			    (pf->nsni_specs + 1) * sizeof(*nl)) : NULL;
 	if (!nl) {
 		free(spec);
-		problem(p, p->line, "out of memory");
+		ktlsd_problem(p, p->line, "out of memory");
 		return;
 	}
 	pf->sni_specs = nl;
 	nl[pf->nsni_specs++] = spec;
 	ret = ktls_sni_cert_add(&pf->sni_certs, spec);
 	if (ret == -EINVAL)
-		problem(p, p->line, "sni_cert must be NAME:CERT:KEY[:CHAIN[:OCSP]]");
+		ktlsd_problem(p, p->line, "sni_cert must be NAME:CERT:KEY[:CHAIN[:OCSP]]");
 	else if (ret)
-		problem(p, p->line, "out of memory");
+		ktlsd_problem(p, p->line, "out of memory");
 }
 
-static void profile_key(struct parser *p, const char *k, char *v)
+static void profile_key(struct ktlsd_parser *p, const char *k, char *v)
 {
 	struct ktlsd_profile *pf = p->prof;
 	bool b;
@@ -389,7 +390,7 @@ static void profile_key(struct parser *p, const char *k, char *v)
 		else if (!strcmp(v, "client"))
 			pf->role = KTLS_CLIENT;
 		else
-			problem(p, p->line, "role must be server or client");
+			ktlsd_problem(p, p->line, "role must be server or client");
 	} else if (!strcmp(k, "cert")) {
 		ret = set_str(&pf->cert, v);
 	} else if (!strcmp(k, "key")) {
@@ -402,7 +403,7 @@ static void profile_key(struct parser *p, const char *k, char *v)
 		ret = set_str(&pf->keylog_file, v);
 	} else if (!strcmp(k, "require_ocsp")) {
 		if (parse_bool(v, &b))
-			problem(p, p->line, "require_ocsp must be yes or no");
+			ktlsd_problem(p, p->line, "require_ocsp must be yes or no");
 		else if (b)
 			pf->policy |= KTLS_P_REQUIRE_OCSP;
 		else
@@ -417,48 +418,48 @@ static void profile_key(struct parser *p, const char *k, char *v)
 		ret = set_str(&pf->groups, v);
 	} else if (!strcmp(k, "alpn")) {
 		if (strlen(v) > 255)
-			problem(p, p->line, "alpn list is too long");
+			ktlsd_problem(p, p->line, "alpn list is too long");
 		else
 			ret = set_str(&pf->alpn, v);
 	} else if (!strcmp(k, "server_name")) {
 		ret = set_str(&pf->server_name, v);
 	} else if (!strcmp(k, "min_version")) {
 		if (parse_version(v, &pf->min_version))
-			problem(p, p->line, "min_version must be 1.2 or 1.3");
+			ktlsd_problem(p, p->line, "min_version must be 1.2 or 1.3");
 	} else if (!strcmp(k, "max_version")) {
 		if (parse_version(v, &pf->max_version))
-			problem(p, p->line, "max_version must be 1.2 or 1.3");
+			ktlsd_problem(p, p->line, "max_version must be 1.2 or 1.3");
 	} else if (!strcmp(k, "verify")) {
 		if (parse_bool(v, &b))
-			problem(p, p->line, "verify must be yes or no");
+			ktlsd_problem(p, p->line, "verify must be yes or no");
 		else
 			set_flag(pf, KTLS_F_NO_VERIFY, !b);
 	} else if (!strcmp(k, "verify_client")) {
 		if (parse_bool(v, &b))
-			problem(p, p->line, "verify_client must be yes or no");
+			ktlsd_problem(p, p->line, "verify_client must be yes or no");
 		else
 			set_flag(pf, KTLS_F_VERIFY_CLIENT, b);
 	} else if (!strcmp(k, "tickets")) {
 		if (parse_bool(v, &b))
-			problem(p, p->line, "tickets must be yes or no");
+			ktlsd_problem(p, p->line, "tickets must be yes or no");
 		else
 			set_flag(pf, KTLS_F_NO_TICKETS, !b);
 	} else if (!strcmp(k, "tx_only")) {
-		problem(p, p->line,
+		ktlsd_problem(p, p->line,
 			"tx_only was removed: a socket ktlsd hands back is carried by the kernel in both directions (delete the line)");
 	} else if (!strcmp(k, "allow_uid")) {
 		parse_ids(p, v, false);
 	} else if (!strcmp(k, "allow_gid")) {
 		parse_ids(p, v, true);
 	} else {
-		problem(p, p->line, "unknown setting %s in profile %s",
+		ktlsd_problem(p, p->line, "unknown setting %s in profile %s",
 			ktlsd_quote(k), pf->name);
 	}
 	if (ret)
-		problem(p, p->line, "out of memory");
+		ktlsd_problem(p, p->line, "out of memory");
 }
 
-static void section(struct parser *p, char *name)
+static void section(struct ktlsd_parser *p, char *name)
 {
 	struct ktlsd_conf *c = p->conf;
 	struct ktlsd_profile *n;
@@ -466,24 +467,29 @@ static void section(struct parser *p, char *name)
 
 	p->prof = NULL;
 	p->in_global = false;
+	p->in_kernel = false;
 	name = trim(name);
 	if (!strcmp(name, "global")) {
 		p->in_global = true;
 		return;
 	}
+	if (!strcmp(name, "kernel")) {
+		p->in_kernel = !ktlsd_kernel_section(p);
+		return;
+	}
 	if (strncmp(name, "profile", 7) || !isspace((unsigned char)name[7])) {
-		problem(p, p->line, "unknown section [%s]: use [global] or [profile NAME]",
+		ktlsd_problem(p, p->line, "unknown section [%s]: use [global], [kernel] or [profile NAME]",
 			ktlsd_esc_text(name));
 		return;
 	}
 	name = trim(name + 7);
 	if (!*name || strlen(name) > 63 || strpbrk(name, " \t[]")) {
-		problem(p, p->line, "profile name must be 1 to 63 characters without spaces");
+		ktlsd_problem(p, p->line, "profile name must be 1 to 63 characters without spaces");
 		return;
 	}
 	for (i = 0; i < c->nprofiles; i++)
 		if (!strcmp(c->profiles[i].name, name)) {
-			problem(p, p->line, "profile %s already defined at line %d",
+			ktlsd_problem(p, p->line, "profile %s already defined at line %d",
 				name, c->profiles[i].line);
 			return;
 		}
@@ -503,7 +509,7 @@ static void section(struct parser *p, char *name)
 	c->nprofiles++;
 }
 
-static int parse_file(struct parser *p, FILE *f)
+static int parse_file(struct ktlsd_parser *p, FILE *f)
 {
 	char *buf = NULL, *line, *eq;
 	size_t cap = 0;
@@ -518,18 +524,18 @@ static int parse_file(struct parser *p, FILE *f)
 			char *end = strchr(line, ']');
 
 			if (!end || trim(end + 1)[0]) {
-				problem(p, p->line, "section header must look like [profile NAME]");
+				ktlsd_problem(p, p->line, "section header must look like [profile NAME]");
 				skip = true;
 				continue;
 			}
 			*end = '\0';
 			section(p, line + 1);
-			skip = !p->in_global && !p->prof;
+			skip = !p->in_global && !p->prof && !p->in_kernel;
 			continue;
 		}
 		eq = strchr(line, '=');
 		if (!eq) {
-			problem(p, p->line, "expected \"key = value\"");
+			ktlsd_problem(p, p->line, "expected \"key = value\"");
 			continue;
 		}
 		*eq = '\0';
@@ -537,28 +543,30 @@ static int parse_file(struct parser *p, FILE *f)
 			continue;
 		if (p->in_global)
 			global_key(p, trim(line), trim(eq + 1));
+		else if (p->in_kernel)
+			ktlsd_kernel_key(p, trim(line), trim(eq + 1));
 		else if (p->prof)
 			profile_key(p, trim(line), trim(eq + 1));
 		else
-			problem(p, p->line, "setting outside a section: start with [global] or [profile NAME]");
+			ktlsd_problem(p, p->line, "setting outside a section: start with [global] or [profile NAME]");
 	}
 	free(buf);
 	return 0;
 }
 
 /* Where in the file a profile's settings can be blamed. */
-static void build_profile(struct parser *p, struct ktlsd_profile *pf)
+static void build_profile(struct ktlsd_parser *p, struct ktlsd_profile *pf)
 {
 	struct ktls_config cfg;
 	int ret;
 
 	if (pf->role == KTLS_SERVER && (!pf->cert || !pf->key)) {
-		problem(p, pf->line, "profile %s: a server profile needs cert and key",
+		ktlsd_problem(p, pf->line, "profile %s: a server profile needs cert and key",
 			pf->name);
 		return;
 	}
 	if (!pf->nuids && !pf->ngids) {
-		problem(p, pf->line, "warning: profile %s has no allow_uid or allow_gid: only root may use it",
+		ktlsd_problem(p, pf->line, "warning: profile %s has no allow_uid or allow_gid: only root may use it",
 			pf->name);
 		p->warnings++;
 	}
@@ -577,7 +585,7 @@ static void build_profile(struct parser *p, struct ktlsd_profile *pf)
 	if (pf->keylog_file) {
 		cfg.policy |= KTLS_P_KEYLOG;
 		cfg.keylog_file = pf->keylog_file;
-		problem(p, pf->line, "warning: profile %s writes the secrets of its connections to %s: anyone who reads it can decrypt them",
+		ktlsd_problem(p, pf->line, "warning: profile %s writes the secrets of its connections to %s: anyone who reads it can decrypt them",
 			pf->name, ktlsd_quote(pf->keylog_file));
 		p->warnings++;
 	}
@@ -592,7 +600,7 @@ static void build_profile(struct parser *p, struct ktlsd_profile *pf)
 	/* ALPN and server name are set per session, from the request */
 	ret = ktls_ctx_new(&cfg, &pf->ctx);
 	if (ret) {
-		problem(p, pf->line, "profile %s: %s", pf->name,
+		ktlsd_problem(p, pf->line, "profile %s: %s", pf->name,
 			ktlsd_esc_text(ktls_ctx_error(pf->ctx)));
 		ktls_ctx_free(pf->ctx);
 		pf->ctx = NULL;
@@ -650,6 +658,7 @@ static void conf_free(struct ktlsd_conf *c)
 	for (i = 0; i < c->nprofiles; i++)
 		free_profile(&c->profiles[i]);
 	free(c->profiles);
+	ktlsd_kernel_free(c->kernel);
 	free(c->path);
 	free(c->socket);
 	free(c->user);
@@ -672,7 +681,7 @@ int ktlsd_conf_load(const char *path, struct ktlsd_conf **confp,
 		    struct ktlsd_problems *pr)
 {
 	static atomic_ulong generation;
-	struct parser p = { .file = path, .pr = pr };
+	struct ktlsd_parser p = { .file = path, .pr = pr };
 	struct ktlsd_conf *c;
 	size_t i, hard, start = pr->n;
 	FILE *f;
@@ -693,15 +702,17 @@ int ktlsd_conf_load(const char *path, struct ktlsd_conf **confp,
 	f = fopen(path, "re");
 	if (!f) {
 		ret = -errno;
-		problem(&p, 0, "cannot open: %s", strerror(errno));
+		ktlsd_problem(&p, 0, "cannot open: %s", strerror(errno));
 		goto err_free;
 	}
 	parse_file(&p, f);
 	fclose(f);
-	if (!c->nprofiles)
-		problem(&p, p.line, "no [profile NAME] section: nothing to serve");
+	if (!c->nprofiles && !c->kernel)
+		ktlsd_problem(&p, p.line, "no [profile NAME] or [kernel] section: nothing to serve");
 	for (i = 0; i < c->nprofiles; i++)
 		build_profile(&p, &c->profiles[i]);
+	if (c->kernel)
+		ktlsd_kernel_build(&p);
 	hard = pr->n - start - p.warnings;
 	if (hard) {
 		ret = -EINVAL;

@@ -311,9 +311,12 @@ err_close:
 void ktlsd_job_free(struct ktlsd_job *j)
 {
 	close_peer(j);
-	ktlsd_epoll_del(j->w, j->cfd, &j->cfd_added);
-	close(j->cfd);
+	if (j->cfd >= 0) {
+		ktlsd_epoll_del(j->w, j->cfd, &j->cfd_added);
+		close(j->cfd);
+	}
 	ktls_session_free(j->s);
+	free(j->kreq);
 	if (j->slot)
 		ktlsd_slot_put(j->uid);
 	if (j->pending)
@@ -387,18 +390,41 @@ static void reply_send(struct ktlsd_job *j)
 	ktlsd_job_client_event(j, EPOLLOUT);
 }
 
-static const char *role_name(__u32 role)
+/**
+ * ktlsd_role_name() - "client" or "server"
+ * @role: enum ktls_role
+ *
+ * Return: the name.
+ */
+const char *ktlsd_role_name(__u32 role)
 {
 	return role == KTLS_CLIENT ? "client" : "server";
 }
 
-/* Log, count and send a failure. */
-static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
-			const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/*
+ * The kernel's requests end in DONE instead of a reply (kjob.c). The
+ * socket was given back by then: close our descriptor, free the slot.
+ */
+static void kernel_finish(struct ktlsd_job *j)
+{
+	close_peer(j);
+	if (j->slot) {
+		ktlsd_slot_put(j->uid);
+		j->slot = false;
+	}
+	j->state = KTLSD_JOB_REPLY;
+	j->out_len = j->out_off = 0;
+}
 
-static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
-			const char *fmt, ...)
+/**
+ * ktlsd_job_fail() - log, count and send a failure
+ * @j: job
+ * @status: negative errno for the reply
+ * @reason: KTLS_R_* or KTLSD_R_*
+ * @fmt: the sentence; outside strings in it escaped by the caller
+ */
+void ktlsd_job_fail(struct ktlsd_job *j, int status, unsigned int reason,
+		    const char *fmt, ...)
 {
 	char raw[512], text[1024];
 	va_list ap;
@@ -411,6 +437,11 @@ static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 	ktlsd_sanitize(text, sizeof(text), raw);
 	if (status >= 0)
 		status = -EPROTO;
+	if (j->kreq) {
+		ktlsd_kjob_failed(j, status, reason, text);
+		kernel_finish(j);
+		return;
+	}
 	ktlsd_stats_reason(reason);
 	if (j->req.type == KTLSD_MSG_HANDSHAKE && !refused) {
 		atomic_fetch_add(&ktlsd_stats.failed, 1);
@@ -424,7 +455,7 @@ static void reply_error(struct ktlsd_job *j, int status, unsigned int reason,
 		  j->peer[0] ? j->peer : "-", (unsigned int)j->uid,
 		  (int)j->pid,
 		  j->req.profile[0] ? ktlsd_esc(j->req.profile) : "-",
-		  role_name(j->req.role), ktls_daemon_reason_name(reason),
+		  ktlsd_role_name(j->req.role), ktls_daemon_reason_name(reason),
 		  ktlsd_now_ms() - j->start, text);
 	if (reply_begin(j, 1024)) {
 		j->state = KTLSD_JOB_REPLY;
@@ -453,10 +484,10 @@ static void fail_from_session(struct ktlsd_job *j, int ret)
 	/* libktls names the context's server name; ours is per request */
 	if (r == KTLS_R_HOSTNAME_MISMATCH && j->req.sni[0] &&
 	    !strstr(text, j->req.sni))
-		reply_error(j, ret, r, "%s (asked for %s)",
+		ktlsd_job_fail(j, ret, r, "%s (asked for %s)",
 			    ktlsd_esc_text(text), ktlsd_quote(j->req.sni));
 	else
-		reply_error(j, ret, r, "%s", ktlsd_esc_text(text));
+		ktlsd_job_fail(j, ret, r, "%s", ktlsd_esc_text(text));
 }
 
 static void keep_or_free(struct ktlsd_job *j, const struct ktls_info *info,
@@ -504,6 +535,11 @@ static void reply_ok(struct ktlsd_job *j)
 	long long ms = ktlsd_now_ms() - j->start;
 	uint64_t id;
 
+	if (j->kreq) {
+		ktlsd_kjob_ok(j);
+		kernel_finish(j);
+		return;
+	}
 	ktls_get_info(j->s, &info);
 	ktls_peer_identity(j->s, peer, sizeof(peer));
 	if (j->req.role == KTLS_CLIENT)
@@ -517,7 +553,7 @@ static void reply_ok(struct ktlsd_job *j)
 	ktlsd_log(LOG_INFO,
 		  "handshake peer=%s uid=%u pid=%d profile=%s role=%s result=ok version=%s cipher=%s alpn=%s sni=%s resumed=%d tx=%s rx=%s ms=%lld subject=%s",
 		  j->peer, (unsigned int)j->uid, (int)j->pid,
-		  ktlsd_esc(j->req.profile), role_name(j->req.role),
+		  ktlsd_esc(j->req.profile), ktlsd_role_name(j->req.role),
 		  info.version == KTLS_TLS_1_3 ? "1.3" : "1.2",
 		  ktlsd_esc(info.cipher),
 		  info.alpn[0] ? ktlsd_esc(info.alpn) : "-",
@@ -561,13 +597,17 @@ static bool check_kernel_both(struct ktlsd_job *j)
 	if (!ret)
 		return true;
 	shutdown(j->tfd, SHUT_RDWR);
-	reply_error(j, ret, KTLS_R_INTERNAL,
+	ktlsd_job_fail(j, ret, KTLS_R_INTERNAL,
 		    "the handshake finished but the kernel does not carry both directions of the socket (%s); it was shut down so that nothing is sent in the clear",
 		    strerror(-ret));
 	return false;
 }
 
-static void drive(struct ktlsd_job *j)
+/**
+ * ktlsd_job_drive() - one step of the handshake; ends in the reply
+ * @j: job in KTLSD_JOB_HANDSHAKE
+ */
+void ktlsd_job_drive(struct ktlsd_job *j)
 {
 	int ret, want;
 
@@ -576,7 +616,7 @@ static void drive(struct ktlsd_job *j)
 		if (ktlsd_epoll_set(j->w, j->tfd, &j->ht,
 				    want == KTLS_WANT_WRITE ? EPOLLOUT : EPOLLIN,
 				    &j->tfd_added))
-			reply_error(j, -errno, KTLS_R_INTERNAL,
+			ktlsd_job_fail(j, -errno, KTLS_R_INTERNAL,
 				    "cannot watch the socket: %s",
 				    strerror(errno));
 		return;
@@ -608,7 +648,7 @@ static void start_handshake(struct ktlsd_job *j)
 	j->timeout_ms = tmo;
 	ret = ktls_session_new(p->ctx, j->tfd, &j->s);
 	if (ret) {
-		reply_error(j, ret, KTLS_R_INTERNAL,
+		ktlsd_job_fail(j, ret, KTLS_R_INTERNAL,
 			    "cannot start a TLS session: %s", strerror(-ret));
 		return;
 	}
@@ -616,7 +656,7 @@ static void start_handshake(struct ktlsd_job *j)
 		if (!j->req.sni[0] && p->server_name)
 			snprintf(j->req.sni, sizeof(j->req.sni), "%s", p->server_name);
 		if (j->req.sni[0] && ktls_session_set_server_name(j->s, j->req.sni)) {
-			reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
+			ktlsd_job_fail(j, -EINVAL, KTLSD_R_BAD_REQUEST,
 				    "server name %s was rejected",
 				    ktlsd_quote(j->req.sni));
 			return;
@@ -626,11 +666,11 @@ static void start_handshake(struct ktlsd_job *j)
 		j->offered_ticket = ktlsd_ticket_use(j->req.profile, j->req.sni, j->s);
 	}
 	if (alpn && ktls_session_set_alpn(j->s, alpn)) {
-		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
+		ktlsd_job_fail(j, -EINVAL, KTLSD_R_BAD_REQUEST,
 			    "ALPN list %s was rejected", ktlsd_quote(alpn));
 		return;
 	}
-	drive(j);
+	ktlsd_job_drive(j);
 }
 
 /**
@@ -653,12 +693,18 @@ int ktlsd_job_admit(struct ktlsd_job *j)
 
 /* ---- requests ---------------------------------------------------------- */
 
-/*
- * The descriptor must be a TCP socket, connected for a handshake. A ticket
- * handed back needs no connection (it is fed to wolfSSL in memory), and a
- * KeyUpdate on a closed socket fails with libktls's own sentence.
+/**
+ * ktlsd_job_check_socket() - is the job's descriptor a TCP socket; its peer
+ * @j: job; @j->peer is set to "host:port"
+ * @connected: it must be connected (a handshake)
+ *
+ * A ticket handed back needs no connection (it is fed to wolfSSL in
+ * memory), and a KeyUpdate on a closed socket fails with libktls's own
+ * sentence.
+ *
+ * Return: 0 or a negative errno.
  */
-static int check_socket(struct ktlsd_job *j, bool connected)
+int ktlsd_job_check_socket(struct ktlsd_job *j, bool connected)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(int);
@@ -699,7 +745,7 @@ static void do_stats(struct ktlsd_job *j)
 
 	if (!text || reply_begin(j, KTLSD_MAX_MSG)) {
 		free(text);
-		reply_error(j, -ENOMEM, KTLS_R_INTERNAL, "out of memory");
+		ktlsd_job_fail(j, -ENOMEM, KTLS_R_INTERNAL, "out of memory");
 		return;
 	}
 	n = ktlsd_stats_text(text, KTLSD_MAX_MSG - 64);
@@ -751,7 +797,7 @@ static void do_session(struct ktlsd_job *j)
 
 	k = ktlsd_keep_take(j->req.session_id, j->uid);
 	if (!k) {
-		reply_error(j, -ENOENT, KTLSD_R_NO_SESSION,
+		ktlsd_job_fail(j, -ENOENT, KTLSD_R_NO_SESSION,
 			    "ktlsd does not keep session %016llx (never kept: TLS 1.2 or keep_sessions = 0; or expired after keep_time, or another uid's)",
 			    (unsigned long long)j->req.session_id);
 		return;
@@ -766,7 +812,7 @@ static void do_session(struct ktlsd_job *j)
 		 */
 		snprintf(text, sizeof(text), "%s", ktls_reason_text(k->s));
 		ktlsd_keep_put_back(k, k->conf->keep_ms);
-		reply_error(j, ret, KTLSD_R_BAD_SOCKET, "%s", text);
+		ktlsd_job_fail(j, ret, KTLSD_R_BAD_SOCKET, "%s", text);
 		return;
 	}
 	ktls_session_set_send_timeout(k->s, session_timeout(j));
@@ -787,20 +833,20 @@ static void do_session(struct ktlsd_job *j)
 		if (ret == -ETIMEDOUT && j->req.type == KTLSD_MSG_REKEY) {
 			/* our KeyUpdate never left: the keys did not change */
 			ktlsd_keep_put_back(k, k->conf->keep_ms);
-			reply_error(j, ret, r, "%s (after %u ms)", text,
+			ktlsd_job_fail(j, ret, r, "%s (after %u ms)", text,
 				    j->timeout_ms);
 			return;
 		}
 		if (ret == -EOPNOTSUPP || ret == -EBADMSG) {
 			/* nothing changed: the session is still good */
 			ktlsd_keep_put_back(k, k->conf->keep_ms);
-			reply_error(j, ret, KTLS_R_PROTOCOL,
+			ktlsd_job_fail(j, ret, KTLS_R_PROTOCOL,
 				    ret == -EBADMSG ?
 				    "malformed handshake message" :
 				    "only TLS 1.3 KeyUpdate and NewSessionTicket messages can be handed back");
 			return;
 		}
-		reply_error(j, ret, r ? r : KTLS_R_PROTOCOL,
+		ktlsd_job_fail(j, ret, r ? r : KTLS_R_PROTOCOL,
 			    "%s; ktlsd dropped the session",
 			    text[0] ? text : strerror(-ret));
 		ktlsd_kept_free(k);
@@ -831,19 +877,19 @@ static void do_handshake(struct ktlsd_job *j)
 	int ret;
 
 	if (atomic_load(&ktlsd.draining)) {
-		reply_error(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
+		ktlsd_job_fail(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
 			    "ktlsd is shutting down and takes no new handshakes");
 		return;
 	}
 	p = ktlsd_profile_find(j->conf, j->req.profile);
 	if (!p) {
-		reply_error(j, -ENOENT, KTLSD_R_NO_PROFILE,
+		ktlsd_job_fail(j, -ENOENT, KTLSD_R_NO_PROFILE,
 			    "no profile %s in %s", ktlsd_quote(j->req.profile),
 			    ktlsd_esc(j->conf->path));
 		return;
 	}
 	if (!ktlsd_profile_allows(p, j->uid, j->gid, j->groups, j->ngroups)) {
-		reply_error(j, -EACCES, KTLSD_R_DENIED,
+		ktlsd_job_fail(j, -EACCES, KTLSD_R_DENIED,
 			    "uid %u (gid %u) may not use profile %s: add it to allow_uid or allow_gid in %s",
 			    (unsigned int)j->uid, (unsigned int)j->gid,
 			    ktlsd_quote(j->req.profile),
@@ -851,10 +897,10 @@ static void do_handshake(struct ktlsd_job *j)
 		return;
 	}
 	if (p->role != j->req.role) {
-		reply_error(j, -EINVAL, KTLSD_R_BAD_REQUEST,
+		ktlsd_job_fail(j, -EINVAL, KTLSD_R_BAD_REQUEST,
 			    "profile %s is for the %s role, the request asks for %s",
-			    ktlsd_quote(j->req.profile), role_name(p->role),
-			    role_name(j->req.role));
+			    ktlsd_quote(j->req.profile), ktlsd_role_name(p->role),
+			    ktlsd_role_name(j->req.role));
 		return;
 	}
 	j->prof = p;
@@ -884,11 +930,11 @@ static void do_handshake(struct ktlsd_job *j)
 		return;
 	}
 	if (ret == -EUSERS)
-		reply_error(j, -EBUSY, KTLSD_R_BUSY,
+		ktlsd_job_fail(j, -EBUSY, KTLSD_R_BUSY,
 			    "uid %u already has max_per_uid = %u handshakes in flight and the queue is full",
 			    (unsigned int)j->uid, j->conf->max_per_uid);
 	else
-		reply_error(j, -EBUSY, KTLSD_R_BUSY,
+		ktlsd_job_fail(j, -EBUSY, KTLSD_R_BUSY,
 			    "ktlsd runs max_handshakes = %u handshakes and the queue is full: try again later",
 			    j->conf->max_handshakes);
 }
@@ -905,18 +951,18 @@ static void dispatch(struct ktlsd_job *j)
 	j->conf = ktlsd_current_conf();
 	wants_fd = ktlsd_request_wants_fd(h.type);
 	if (j->extra_fds) {
-		reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
+		ktlsd_job_fail(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
 			    "request carried more than one descriptor");
 		return;
 	}
 	if (wants_fd != (j->tfd >= 0)) {
-		reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
+		ktlsd_job_fail(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
 			    wants_fd ? "request carried no socket (send it as SCM_RIGHTS)" :
 			    "stats request must not carry a descriptor");
 		return;
 	}
 	if (ktlsd_request_parse(j->buf, j->have, &j->req, &why)) {
-		reply_error(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
+		ktlsd_job_fail(j, -EBADMSG, KTLSD_R_BAD_REQUEST,
 			    "malformed request: %s", why);
 		return;
 	}
@@ -924,9 +970,9 @@ static void dispatch(struct ktlsd_job *j)
 		do_stats(j);
 		return;
 	}
-	ret = check_socket(j, h.type == KTLSD_MSG_HANDSHAKE);
+	ret = ktlsd_job_check_socket(j, h.type == KTLSD_MSG_HANDSHAKE);
 	if (ret) {
-		reply_error(j, ret, KTLSD_R_BAD_SOCKET,
+		ktlsd_job_fail(j, ret, KTLSD_R_BAD_SOCKET,
 			    "the descriptor is not a connected TCP socket (%s)",
 			    strerror(-ret));
 		return;
@@ -987,7 +1033,7 @@ static void read_request(struct ktlsd_job *j)
 			memcpy(&h, j->buf, sizeof(h));
 			ret = ktlsd_request_header(&h, &why);
 			if (ret) {
-				reply_error(j, ret, KTLSD_R_BAD_REQUEST,
+				ktlsd_job_fail(j, ret, KTLSD_R_BAD_REQUEST,
 					    "%s (version %u, type %u, length %u, flags %#x)",
 					    why, h.version, h.type, h.len, h.flags);
 				return;
@@ -1088,7 +1134,7 @@ void ktlsd_job_client_event(struct ktlsd_job *j, unsigned int events)
 void ktlsd_job_peer_event(struct ktlsd_job *j, unsigned int events)
 {
 	if (j->state == KTLSD_JOB_HANDSHAKE)
-		drive(j);
+		ktlsd_job_drive(j);
 }
 
 /**
@@ -1106,7 +1152,7 @@ void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining)
 	case KTLSD_JOB_REQUEST:
 		if (drained) {
 			j->conf = j->conf ? j->conf : ktlsd_current_conf();
-			reply_error(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
+			ktlsd_job_fail(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
 				    "ktlsd stopped before the request was complete (drain_timeout)");
 			break;
 		}
@@ -1118,17 +1164,17 @@ void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining)
 			read_request(j);
 		if (j->state == KTLSD_JOB_REQUEST && now >= j->deadline) {
 			j->conf = j->conf ? j->conf : ktlsd_current_conf();
-			reply_error(j, -ETIMEDOUT, KTLSD_R_BAD_REQUEST,
+			ktlsd_job_fail(j, -ETIMEDOUT, KTLSD_R_BAD_REQUEST,
 				    "request incomplete after %u ms",
 				    j->conf->request_timeout_ms);
 		}
 		break;
 	case KTLSD_JOB_QUEUED:
 		if (draining)
-			reply_error(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
+			ktlsd_job_fail(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
 				    "ktlsd is shutting down; the handshake was still queued");
 		else if (now >= j->deadline)
-			reply_error(j, -EBUSY, KTLSD_R_BUSY,
+			ktlsd_job_fail(j, -EBUSY, KTLSD_R_BUSY,
 				    "waited %u ms in the queue for one of max_handshakes = %u (max_per_uid = %u) slots: ktlsd is overloaded",
 				    j->conf->queue_timeout_ms,
 				    j->conf->max_handshakes,
@@ -1136,11 +1182,11 @@ void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining)
 		break;
 	case KTLSD_JOB_HANDSHAKE:
 		if (now >= j->deadline)
-			reply_error(j, -ETIMEDOUT, KTLS_R_TIMEOUT,
+			ktlsd_job_fail(j, -ETIMEDOUT, KTLS_R_TIMEOUT,
 				    "peer stalled: handshake not finished after %u ms",
 				    j->timeout_ms);
 		else if (draining && now >= ktlsd.drain_deadline)
-			reply_error(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
+			ktlsd_job_fail(j, -ESHUTDOWN, KTLSD_R_SHUTDOWN,
 				    "ktlsd stopped before the handshake finished (drain_timeout)");
 		break;
 	case KTLSD_JOB_REPLY:

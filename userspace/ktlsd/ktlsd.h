@@ -43,6 +43,27 @@ struct ktlsd_profile {
 	struct ktls_ctx *ctx;	/* built without ALPN and server name */
 };
 
+/*
+ * [kernel]: the kernel's own TLS users (NFS, NVMe/TCP) through the netlink
+ * "handshake" family (upcall.c, kjob.c). One context per kind of request,
+ * all TLS 1.3 only, none sending tickets (the consumer would read one as
+ * its own data).
+ */
+struct ktlsd_kernel {
+	int line;
+	char *ca, *crl;
+	char *server_cert, *server_key;
+	char *client_cert, *client_key;
+	char **keyrings;
+	size_t nkeyrings;
+	unsigned int handshake_timeout_ms;
+	struct ktls_ctx *client;	/* unauth: verifies the server, no cert */
+	struct ktls_ctx *client_x509;	/* mutual: presents client_cert */
+	struct ktls_ctx *server;	/* x509: asks for a client cert */
+	struct ktls_ctx *psk_client;	/* PSK (NVMe): no certificates */
+	struct ktls_ctx *psk_server;
+};
+
 struct ktlsd_conf {
 	atomic_int refs;
 	unsigned long generation;
@@ -73,6 +94,7 @@ struct ktlsd_conf {
 	bool lock_memory;
 	struct ktlsd_profile *profiles;
 	size_t nprofiles;
+	struct ktlsd_kernel *kernel;	/* NULL: no [kernel] section */
 };
 
 /* What --check-config and a reload print: one line per problem. */
@@ -90,6 +112,28 @@ const struct ktlsd_profile *ktlsd_profile_find(const struct ktlsd_conf *conf,
 bool ktlsd_profile_allows(const struct ktlsd_profile *p, uid_t uid, gid_t gid,
 			  const gid_t *groups, int ngroups);
 void ktlsd_problems_free(struct ktlsd_problems *pr);
+
+/* config.c, for the sections parsed elsewhere (config_kernel.c) */
+struct ktlsd_parser {
+	const char *file;
+	int line;
+	struct ktlsd_problems *pr;
+	struct ktlsd_conf *conf;
+	struct ktlsd_profile *prof;	/* section being read, or NULL */
+	bool in_global;
+	bool in_kernel;
+	size_t warnings;
+};
+
+void ktlsd_problem(struct ktlsd_parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int ktlsd_parse_ms(const char *v, unsigned int *ms);
+
+/* config_kernel.c */
+int ktlsd_kernel_section(struct ktlsd_parser *p);
+void ktlsd_kernel_key(struct ktlsd_parser *p, const char *k, char *v);
+void ktlsd_kernel_build(struct ktlsd_parser *p);
+void ktlsd_kernel_free(struct ktlsd_kernel *k);
 
 /* log.c */
 void ktlsd_log_init(bool use_syslog, int level);
@@ -116,6 +160,8 @@ struct ktlsd_stats {
 	atomic_int queued;
 	atomic_int kept;
 	atomic_int tickets;
+	/* kernel consumers: [consumer][role][ok] (kjob.c) */
+	atomic_ulong kernel[3][2][2];
 };
 
 extern struct ktlsd_stats ktlsd_stats;
@@ -130,6 +176,7 @@ enum ktlsd_handle_kind {
 	KTLSD_H_WAKE,
 	KTLSD_H_CLIENT,		/* the application's Unix connection */
 	KTLSD_H_PEER,		/* the TCP socket being handshaken */
+	KTLSD_H_UPCALL,		/* the kernel's "handshake" multicast group */
 };
 
 struct ktlsd_handle {
@@ -137,6 +184,8 @@ struct ktlsd_handle {
 };
 
 struct ktlsd_job;
+struct ktlsd_kreq;
+struct nl_sock;
 
 struct ktlsd_worker {
 	int id;
@@ -149,6 +198,8 @@ struct ktlsd_worker {
 	unsigned int njobs;
 	struct ktlsd_job *grave;	/* finished, freed after the batch */
 	bool admit_now;			/* serve the queue after this batch */
+	bool upcall_added;
+	struct nl_sock *nl;		/* ACCEPT and DONE (upcall.c) */
 };
 
 int ktlsd_workers_start(int n, int listen_fd);
@@ -203,6 +254,7 @@ struct ktlsd_job {
 	bool pending;			/* counted in max_pending_per_uid */
 	bool offered_ticket;
 	bool dead;
+	struct ktlsd_kreq *kreq;	/* the kernel asked: no application */
 
 	struct ktlsd_request req;
 	unsigned int timeout_ms;	/* in force for the handshake */
@@ -224,6 +276,67 @@ void ktlsd_job_client_event(struct ktlsd_job *j, unsigned int events);
 void ktlsd_job_peer_event(struct ktlsd_job *j, unsigned int events);
 void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining);
 int ktlsd_job_admit(struct ktlsd_job *j);
+void ktlsd_job_drive(struct ktlsd_job *j);
+void ktlsd_job_fail(struct ktlsd_job *j, int status, unsigned int reason,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int ktlsd_job_check_socket(struct ktlsd_job *j, bool connected);
+const char *ktlsd_role_name(__u32 role);
+
+/*
+ * upcall.c: the kernel's handshake requests (generic netlink family
+ * "handshake"). A request ACCEPTed hands us the consumer's socket; DONE
+ * gives it back with the status and the serials of what authenticated the
+ * peer.
+ */
+#define KTLSD_KREQ_MAX_IDS	8
+#define KTLSD_KREQ_MAX_REMOTE	5	/* the kernel keeps five */
+
+struct ktlsd_kreq {
+	int sockfd;
+	unsigned int msg_type;		/* HANDSHAKE_MSG_TYPE_* */
+	unsigned int auth_mode;		/* HANDSHAKE_AUTH_* */
+	unsigned int timeout_ms;	/* 0: the consumer set none */
+	int32_t peer_ids[KTLSD_KREQ_MAX_IDS];
+	unsigned int npeer_ids;
+	int32_t cert, privkey;		/* 0: none named */
+	int32_t keyring;		/* 0: none named */
+	char peername[256];
+	int32_t remote[KTLSD_KREQ_MAX_REMOTE];	/* for DONE */
+	unsigned int nremote;
+	int consumer;			/* KTLSD_CONSUMER_* */
+	int fd_flags;			/* the socket's, restored before DONE */
+	char identity[512];		/* PSK identity used, for the log */
+};
+
+enum { KTLSD_CONSUMER_NFS, KTLSD_CONSUMER_NVME, KTLSD_CONSUMER_OTHER };
+
+int ktlsd_upcall_open(void);
+void ktlsd_upcall_close(void);
+int ktlsd_upcall_fd(void);
+int ktlsd_upcall_worker_init(struct ktlsd_worker *w);
+void ktlsd_upcall_worker_fini(struct ktlsd_worker *w);
+void ktlsd_upcall_drain(void);
+int ktlsd_upcall_accept(struct ktlsd_worker *w, struct ktlsd_kreq *req);
+int ktlsd_upcall_done(struct ktlsd_worker *w, const struct ktlsd_kreq *req,
+		      int status);
+
+/* kjob.c: a job for a kernel request */
+struct ktlsd_job *ktlsd_kjob_new(struct ktlsd_worker *w,
+				 struct ktlsd_kreq *req);
+void ktlsd_kjob_ok(struct ktlsd_job *j);
+void ktlsd_kjob_failed(struct ktlsd_job *j, int status, unsigned int reason,
+		       const char *text);
+const char *ktlsd_consumer_name(int consumer);
+
+/* keyring.c: certificates, keys and PSKs the kernel names by serial */
+int ktlsd_keyring_init(const struct ktlsd_kernel *k);
+int ktlsd_key_read(int32_t serial, unsigned char **data, size_t *len);
+int ktlsd_key_description(int32_t serial, const char *type, char *buf,
+			  size_t len);
+int32_t ktlsd_psk_find(const char *identity, unsigned char *key,
+		       size_t cap, int *len);
+int32_t ktlsd_key_remember_cert(const unsigned char *der, size_t len);
 
 /* daemon-wide state, owned by main.c */
 struct ktlsd_state {

@@ -252,6 +252,23 @@ void ktlsd_stats_latency(long long ms)
 } while (0)
 
 /**
+ * ktlsd_consumer_name() - label of a consumer kind
+ * @consumer: KTLSD_CONSUMER_*
+ *
+ * Return: "nfs", "nvme" or "other".
+ */
+const char *ktlsd_consumer_name(int consumer)
+{
+	switch (consumer) {
+	case KTLSD_CONSUMER_NFS:
+		return "nfs";
+	case KTLSD_CONSUMER_NVME:
+		return "nvme";
+	}
+	return "other";
+}
+
+/**
  * ktlsd_stats_text() - every counter in the Prometheus text format
  * @buf: output
  * @len: its size
@@ -305,6 +322,14 @@ int ktlsd_stats_text(char *buf, size_t len)
 	EMIT("ktlsd_resumed_total %lu\n", atomic_load(&s->resumed));
 	EMIT("# TYPE ktlsd_rekeys_total counter\n");
 	EMIT("ktlsd_rekeys_total %lu\n", atomic_load(&s->rekeys));
+	EMIT("# TYPE ktlsd_kernel_handshakes_total counter\n");
+	for (i = 0; i < 3 * 2 * 2; i++) {
+		unsigned long v = atomic_load(&s->kernel[i / 4][i / 2 % 2][i % 2]);
+
+		EMIT("ktlsd_kernel_handshakes_total{consumer=\"%s\",role=\"%s\",result=\"%s\"} %lu\n",
+		     ktlsd_consumer_name(i / 4), i / 2 % 2 ? "client" : "server",
+		     i % 2 ? "ok" : "failed", v);
+	}
 	EMIT("# TYPE ktlsd_in_flight gauge\n");
 	EMIT("ktlsd_in_flight %d\n", atomic_load(&s->in_flight));
 	EMIT("# TYPE ktlsd_queued gauge\n");

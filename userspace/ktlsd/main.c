@@ -146,8 +146,9 @@ static int check_config(const char *path)
 		fprintf(stderr, "%s: not usable\n", path);
 		return 1;
 	}
-	printf("%s: OK, %zu profile%s, socket %s\n", path, c->nprofiles,
-	       c->nprofiles == 1 ? "" : "s", c->socket);
+	printf("%s: OK, %zu profile%s, socket %s%s\n", path, c->nprofiles,
+	       c->nprofiles == 1 ? "" : "s", c->socket,
+	       c->kernel ? ", kernel consumers served" : "");
 	ktlsd_conf_put(c);
 	return 0;
 }
@@ -254,6 +255,11 @@ static void reload(const char *path)
 	old = ktlsd.conf;
 	ktlsd.conf = n;
 	pthread_mutex_unlock(&ktlsd.lock);
+	if (!old->kernel != !n->kernel)
+		ktlsd_log(LOG_WARNING,
+			  "[kernel] is turned on or off only at restart");
+	if (n->kernel && ktlsd_upcall_fd() >= 0)
+		ktlsd_keyring_init(n->kernel);
 	if (strcmp(old->socket, n->socket) || old->workers != n->workers ||
 	    (old->user && n->user && strcmp(old->user, n->user)) ||
 	    !old->user != !n->user)
@@ -265,6 +271,34 @@ static void reload(const char *path)
 	ktlsd_conf_put(old);
 	ktlsd_log(LOG_INFO, "configuration reloaded: %zu profiles",
 		  n->nprofiles);
+}
+
+/*
+ * [kernel]: join the kernel's handshake requests. A kernel without them
+ * (Debian's 6.1) is not an error: applications are still served.
+ */
+static void open_upcall(const struct ktlsd_conf *c)
+{
+	int ret = ktlsd_upcall_open();
+
+	if (ret == -ENOENT) {
+		ktlsd_log(LOG_WARNING,
+			  "kernel: this kernel has no \"handshake\" netlink family (Linux 6.4 and later with CONFIG_NET_HANDSHAKE): [kernel] is not served");
+		return;
+	}
+	if (ret) {
+		ktlsd_log(LOG_ERR,
+			  "kernel: cannot join the kernel's handshake requests: %s: [kernel] is not served",
+			  strerror(-ret));
+		return;
+	}
+	ret = ktlsd_keyring_init(c->kernel);
+	if (ret)
+		ktlsd_log(LOG_WARNING,
+			  "kernel: no process keyring (%s): keys the consumers name may not be readable",
+			  strerror(-ret));
+	ktlsd_log(LOG_INFO,
+		  "kernel: answering the kernel's TLS handshake requests (netlink family \"handshake\")");
 }
 
 static int worker_count(const struct ktlsd_conf *c)
@@ -383,6 +417,9 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out_socket;
 	}
+	/* after daemon(): a forked child has no process keyring of ours */
+	if (c->kernel)
+		open_upcall(c);
 	ktlsd_harden(c);
 	ret = ktlsd_drop_privileges(c);
 	if (ret) {
@@ -413,6 +450,7 @@ int main(int argc, char **argv)
 	ktlsd_conf_put(c);
 	atomic_store(&ktlsd.draining, true);
 	ktlsd_workers_join();
+	ktlsd_upcall_close();
 	ktlsd_log(LOG_INFO, "stopped");
 	ret = 0;
 

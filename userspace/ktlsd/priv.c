@@ -3,7 +3,9 @@
  * Privileges: once the keys are loaded and the socket is bound, run as the
  * configured user with only two capabilities left: CAP_DAC_READ_SEARCH, so
  * a reload (SIGHUP) can read key files only root may read, and
- * CAP_IPC_LOCK, so locked memory is not limited by RLIMIT_MEMLOCK. The
+ * CAP_IPC_LOCK, so locked memory is not limited by RLIMIT_MEMLOCK (and
+ * with a [kernel] section CAP_NET_ADMIN, which the kernel's handshake
+ * requests ask of the agent that accepts and answers them). The
  * process is never dumpable, so neither core files nor ptrace by the same
  * user expose the keys.
  */
@@ -21,10 +23,13 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* the last one only with [kernel]: ACCEPT and DONE ask for it */
 static const unsigned int keep_caps[] = {
 	CAP_DAC_READ_SEARCH,
 	CAP_IPC_LOCK,
+	CAP_NET_ADMIN,
 };
+static unsigned int nkeep = ARRAY_SIZE(keep_caps) - 1;
 
 static int set_caps(void)
 {
@@ -35,7 +40,7 @@ static int set_caps(void)
 	unsigned int i;
 
 	memset(data, 0, sizeof(data));
-	for (i = 0; i < ARRAY_SIZE(keep_caps); i++) {
+	for (i = 0; i < nkeep; i++) {
 		unsigned int c = keep_caps[i];
 
 		data[c / 32].effective |= 1u << (c % 32);
@@ -48,7 +53,7 @@ static bool kept(unsigned int cap)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(keep_caps); i++)
+	for (i = 0; i < nkeep; i++)
 		if (keep_caps[i] == cap)
 			return true;
 	return false;
@@ -68,6 +73,8 @@ int ktlsd_drop_privileges(const struct ktlsd_conf *conf)
 
 	if (!conf->user)
 		return 0;
+	if (conf->kernel)
+		nkeep = ARRAY_SIZE(keep_caps);
 	if (geteuid() != 0) {
 		ktlsd_log(LOG_WARNING,
 			  "not started as root: staying uid %u instead of becoming %s",

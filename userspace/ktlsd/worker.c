@@ -24,6 +24,7 @@ static struct ktlsd_worker *workers;
 static int nworkers;
 static struct ktlsd_handle listen_handle = { .kind = KTLSD_H_LISTEN };
 static struct ktlsd_handle wake_handle = { .kind = KTLSD_H_WAKE };
+static struct ktlsd_handle upcall_handle = { .kind = KTLSD_H_UPCALL };
 
 /**
  * ktlsd_epoll_set() - watch @fd for @events (add or modify)
@@ -120,6 +121,9 @@ static void bury(struct ktlsd_worker *w)
 
 static void stop_listening(struct ktlsd_worker *w)
 {
+	if (w->upcall_added)
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, ktlsd_upcall_fd(), NULL);
+	w->upcall_added = false;
 	if (!w->listening)
 		return;
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, ktlsd.listen_fd, NULL);
@@ -133,10 +137,51 @@ static void start_listening(struct ktlsd_worker *w)
 		.data.ptr = &listen_handle,
 	};
 
-	if (w->listening || atomic_load(&ktlsd.draining))
+	struct epoll_event up = {
+		.events = EPOLLIN | EPOLLEXCLUSIVE,
+		.data.ptr = &upcall_handle,
+	};
+
+	if (atomic_load(&ktlsd.draining))
+		return;
+	/* the kernel's requests wait in the kernel, not in our descriptors */
+	if (!w->upcall_added && w->nl &&
+	    !epoll_ctl(w->epfd, EPOLL_CTL_ADD, ktlsd_upcall_fd(), &up))
+		w->upcall_added = true;
+	if (w->listening || ktlsd.listen_fd < 0)
 		return;
 	if (!epoll_ctl(w->epfd, EPOLL_CTL_ADD, ktlsd.listen_fd, &ev))
 		w->listening = true;
+}
+
+/*
+ * READY says "there is work"; ACCEPT until the kernel has none left: the
+ * READYs of a burst were all read at once, so none is left to come back
+ * for the rest. The kernel holds at most 50 per network namespace; the
+ * bound is only against a kernel that never says "none".
+ */
+static void do_upcall(struct ktlsd_worker *w)
+{
+	struct ktlsd_kreq req;
+	struct ktlsd_job *j;
+	int i, ret;
+
+	ktlsd_upcall_drain();
+	for (i = 0; i < 1024; i++) {
+		ret = ktlsd_upcall_accept(w, &req);
+		if (ret) {
+			if (ret != -ENOENT)
+				ktlsd_log(LOG_WARNING,
+					  "kernel: ACCEPT failed: %s",
+					  strerror(-ret));
+			return;
+		}
+		j = ktlsd_kjob_new(w, &req);
+		if (j) {
+			link_job(w, j);
+			reap(w, j);
+		}
+	}
 }
 
 static void do_accept(struct ktlsd_worker *w)
@@ -233,7 +278,8 @@ static void tick(struct ktlsd_worker *w, long long now, bool draining)
 	/* after the deadlines: the slots they freed are used at once */
 	if (!draining)
 		admit_queued(w);
-	if (!w->listening && !draining && now >= w->accept_paused_until)
+	if ((!w->listening || (w->nl && !w->upcall_added)) && !draining &&
+	    now >= w->accept_paused_until)
 		start_listening(w);
 }
 
@@ -246,6 +292,9 @@ static void *worker_main(void *arg)
 	int i, n;
 
 	start_listening(w);
+	/* requests queued before we joined the group got no READY */
+	if (w->id == 0 && w->nl)
+		do_upcall(w);
 	for (;;) {
 		draining = atomic_load(&ktlsd.draining);
 		if (draining) {
@@ -268,6 +317,10 @@ static void *worker_main(void *arg)
 			case KTLSD_H_LISTEN:
 				if (!draining)
 					do_accept(w);
+				continue;
+			case KTLSD_H_UPCALL:
+				if (!draining)
+					do_upcall(w);
 				continue;
 			case KTLSD_H_WAKE:
 				if (read(w->wakefd, &v, sizeof(v)) < 0)
@@ -365,6 +418,9 @@ int ktlsd_workers_start(int n, int listen_fd)
 			ret = -errno;
 			goto err_stop;
 		}
+		ret = ktlsd_upcall_worker_init(w);
+		if (ret)
+			goto err_stop;
 		ret = -pthread_create(&w->thread, &attr, worker_main, w);
 		if (ret)
 			goto err_stop;
@@ -379,6 +435,7 @@ err_stop:
 		close(workers[i].epfd);
 	if (workers[i].wakefd >= 0)
 		close(workers[i].wakefd);
+	ktlsd_upcall_worker_fini(&workers[i]);
 	atomic_store(&ktlsd.draining, true);
 	ktlsd_workers_join();
 	return ret;
@@ -410,6 +467,7 @@ void ktlsd_workers_join(void)
 		pthread_join(workers[i].thread, NULL);
 		close(workers[i].epfd);
 		close(workers[i].wakefd);
+		ktlsd_upcall_worker_fini(&workers[i]);
 	}
 	free(workers);
 	workers = NULL;

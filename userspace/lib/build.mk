@@ -42,34 +42,30 @@ $(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk
 		-e 's|@REQUIRES@|$(if $(WOLFSSL_PREFIX),,wolfssl )liburing|' \
 		$< > $@
 
-# Host unit test of the library (reasons, cipher mapping, handshakes up to
-# setsockopt), compiled from the sources with AddressSanitizer and UBSan.
+# Host unit tests of the library, each compiled from the sources with
+# AddressSanitizer and UBSan:
+#   ktls-reasons    reasons, cipher mapping, handshakes up to setsockopt
+#   ktls-policy     the certificate policy: every case of the test PKI's
+#                   manifest, mutual TLS identity, anonymous mode
+#   ktls-consumers  what the kernel's handshake upcall needs: TLS 1.3 PSK,
+#                   DER identities per session, optional client
+#                   certificates, no tickets, IP literals (against openssl)
 KTLS_LIB_UNIT := $(BUILD)/selftests/unit/ktls-reasons
-HOST_TESTS += $(KTLS_LIB_UNIT)
-
-$(KTLS_LIB_UNIT): selftests/unit/ktls_reasons.c $(KTLS_LIB_SRCS) \
-		  $(wildcard userspace/lib/*.h) $(KTLSKIT_CACHE)/src/6.1/.done \
-		  $(WOLFSSL_DEPS)
-	$(quiet) CC $@
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
-		-fno-sanitize-recover=all $(KTLS_CFLAGS) -U_FORTIFY_SOURCE \
-		-Wno-missing-prototypes $(KTLS_DEP_CFLAGS) -I$(KSFT_INC) \
-		-o $@ selftests/unit/ktls_reasons.c $(KTLS_LIB_SRCS) \
-		$(KTLS_DEP_LIBS) -lpthread
-
-# Host unit test of the certificate policy: every case of the test PKI's
-# manifest, mutual TLS identity, anonymous mode (selftests/unit/ktls_policy.c).
 KTLS_POLICY_UNIT := $(BUILD)/selftests/unit/ktls-policy
-HOST_TESTS += $(KTLS_POLICY_UNIT)
+KTLS_CONSUMERS_UNIT := $(BUILD)/selftests/unit/ktls-consumers
+KTLS_UNITS := $(KTLS_LIB_UNIT) $(KTLS_POLICY_UNIT) $(KTLS_CONSUMERS_UNIT)
+HOST_TESTS += $(KTLS_UNITS)
 
-$(KTLS_POLICY_UNIT): selftests/unit/ktls_policy.c $(KTLS_LIB_SRCS) \
-		     $(wildcard userspace/lib/*.h) $(KTLSKIT_CACHE)/src/6.1/.done \
-		  $(WOLFSSL_DEPS)
+$(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \
+		$(KTLS_LIB_SRCS) $(wildcard userspace/lib/*.h) \
+		$(KTLSKIT_CACHE)/src/6.1/.done $(WOLFSSL_DEPS)
 	$(quiet) CC $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all $(KTLS_CFLAGS) -U_FORTIFY_SOURCE \
 		-Wno-missing-prototypes $(KTLS_DEP_CFLAGS) -I$(KSFT_INC) \
-		-o $@ selftests/unit/ktls_policy.c $(KTLS_LIB_SRCS) \
+		-o $@ $< $(filter selftests/lib/%.c,$^) $(KTLS_LIB_SRCS) \
 		$(KTLS_DEP_LIBS) -lpthread
+
+# OpenSSL as the peer (shared with the VM tests)
+$(KTLS_CONSUMERS_UNIT): selftests/lib/ossl_peer.c selftests/lib/ossl_peer.h

@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,4 +358,59 @@ int __ktls_load_crl(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	if (!ret && !n)
 		ret = cerr(ctx, -ENOENT, "CRL folder %s is empty", cfg->crl);
 	return ret;
+}
+
+/**
+ * ktls_session_use_cert_der() - this session's own certificate and key
+ * @s: session, before the handshake
+ * @cert: one X.509 certificate, DER; no chain is sent with it, but for
+ *	the intermediates of the context's own @chain_file if it has one
+ * @cert_len: its length
+ * @key: its private key, DER: PKCS#8 or traditional RSA or EC, unencrypted
+ * @key_len: its length
+ *
+ * Replaces the context's certificate and key for this session only, as
+ * the kernel's handshake upcall hands them over by key serial; the
+ * context may have none of its own (a server context with KTLS_F_PSK).
+ * wolfSSL keeps its own copy; the caller wipes @key.
+ *
+ * Return: 0; -EINVAL when either does not parse, or an argument is
+ * missing (reason KTLS_R_CONFIG); -EKEYREJECTED when the key does not
+ * belong to the certificate (reason KTLS_R_KEY_MISMATCH). After a failure
+ * the session cannot do a handshake: free it.
+ */
+KTLS_EXPORT int ktls_session_use_cert_der(struct ktls_session *s,
+					  const unsigned char *cert,
+					  size_t cert_len,
+					  const unsigned char *key,
+					  size_t key_len)
+{
+	if (!cert || !cert_len || !key || !key_len || s->done ||
+	    cert_len > INT_MAX || key_len > INT_MAX)
+		return __ktls_fail(s, KTLS_R_CONFIG, -EINVAL,
+				   "a session's own certificate needs a DER certificate and a DER key, before the handshake");
+	/*
+	 * Not wolfSSL_certs_clear(): in 5.5.4 it leaves the key's device id
+	 * at 0, not INVALID_DEVID, and the key no longer works.
+	 */
+	if (wolfSSL_use_certificate_buffer(s->ssl, cert, cert_len,
+					   WOLFSSL_FILETYPE_ASN1)
+	    != WOLFSSL_SUCCESS)
+		return __ktls_fail(s, KTLS_R_CONFIG, -EINVAL,
+				   "the session's certificate (%zu bytes) is not one DER X.509 certificate",
+				   cert_len);
+	if (wolfSSL_use_PrivateKey_buffer(s->ssl, key, key_len,
+					  WOLFSSL_FILETYPE_ASN1)
+	    != WOLFSSL_SUCCESS)
+		return __ktls_fail(s, KTLS_R_CONFIG, -EINVAL,
+				   "the session's private key (%zu bytes) is not an unencrypted DER key (PKCS#8, or traditional RSA or EC)",
+				   key_len);
+	if (wolfSSL_check_private_key(s->ssl) != WOLFSSL_SUCCESS)
+		return __ktls_fail(s, KTLS_R_KEY_MISMATCH, -EKEYREJECTED,
+				   "the session's private key does not belong to its certificate: hand over the key made with that certificate");
+	/* a new key makes wolfSSL rebuild the session's suites */
+	if (__ktls_session_suites(s, NULL))
+		return __ktls_fail(s, KTLS_R_CONFIG, -EINVAL,
+				   "cannot set the cipher suites again after the session's key");
+	return 0;
 }

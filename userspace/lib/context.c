@@ -74,8 +74,18 @@ static int check_config(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 			cfg->ocsp_response);
 		return -EINVAL;
 	}
+	if ((cfg->flags & KTLS_F_ASK_CLIENT_CERT) &&
+	    (cfg->flags & KTLS_F_VERIFY_CLIENT)) {
+		ctx_err(ctx, "asking for a client certificate (any client is accepted) and requiring one contradict each other: set one of the two");
+		return -EINVAL;
+	}
+	if ((cfg->flags & KTLS_F_ASK_CLIENT_CERT) && cfg->role != KTLS_SERVER) {
+		ctx_err(ctx, "only a server asks for a client certificate");
+		return -EINVAL;
+	}
 	if (cfg->role == KTLS_SERVER && !cfg->p12_file &&
 	    !(cfg->policy & KTLS_P_INSECURE_ANONYMOUS) &&
+	    !(cfg->flags & KTLS_F_PSK) &&
 	    (!cfg->cert_file || !cfg->key_file)) {
 		ctx_err(ctx, "a server needs a certificate and a key");
 		return -EINVAL;
@@ -87,7 +97,8 @@ static int load_trust(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
 	bool verify = cfg->role == KTLS_CLIENT ?
 		!(cfg->flags & KTLS_F_NO_VERIFY) :
-		!!(cfg->flags & KTLS_F_VERIFY_CLIENT);
+		!!(cfg->flags & (KTLS_F_VERIFY_CLIENT |
+				 KTLS_F_ASK_CLIENT_CERT));
 	int mode;
 
 	if (cfg->ca_file || cfg->ca_path) {
@@ -98,7 +109,9 @@ static int load_trust(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 				cfg->ca_file ? cfg->ca_file : cfg->ca_path);
 			return -EINVAL;
 		}
-	} else if (verify) {
+	} else if (verify && !((cfg->flags & KTLS_F_PSK) &&
+			       cfg->role == KTLS_CLIENT)) {
+		/* a PSK client takes no certificate at all (psk.c) */
 		if (wolfSSL_CTX_load_system_CA_certs(ctx->wctx)
 		    != WOLFSSL_SUCCESS) {
 			ctx_err(ctx, "no trust anchors: give a CA file or disable verification");
@@ -107,6 +120,8 @@ static int load_trust(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	}
 	if (!verify)
 		mode = WOLFSSL_VERIFY_NONE;
+	else if (cfg->flags & KTLS_F_ASK_CLIENT_CERT)
+		mode = WOLFSSL_VERIFY_PEER;
 	else if (cfg->role == KTLS_SERVER)
 		mode = WOLFSSL_VERIFY_PEER |
 		       WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
@@ -156,9 +171,23 @@ KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
  */
 int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
+	struct ktls_config tls13;
 	const char *list;
 	int ret;
 
+	/* PSK sessions are TLS 1.3 only (what every kernel consumer wants) */
+	if ((cfg->flags & KTLS_F_PSK) &&
+	    (cfg->min_version == KTLS_TLS_1_2 ||
+	     cfg->max_version == KTLS_TLS_1_2 ||
+	     (cfg->policy & KTLS_P_INSECURE_ANONYMOUS))) {
+		ctx_err(ctx, "PSK sessions are TLS 1.3 only: leave the versions at 1.3");
+		return -EINVAL;
+	}
+	if ((cfg->flags & KTLS_F_PSK) && !cfg->min_version) {
+		tls13 = *cfg;
+		tls13.min_version = KTLS_TLS_1_3;
+		cfg = &tls13;
+	}
 	ret = check_config(ctx, cfg);
 	if (ret)
 		return ret;
@@ -169,6 +198,7 @@ int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	ctx->server_name = dup_opt(cfg->server_name);
 	ctx->ciphers = dup_opt(cfg->ciphers);
 	ctx->alpn = dup_opt(cfg->alpn);
+	ctx->sigalgs = dup_opt(cfg->sigalgs);
 	ctx->cfg.server_name = ctx->server_name;
 	ctx->cfg.ciphers = ctx->ciphers;
 	ctx->cfg.alpn = ctx->alpn;
@@ -262,6 +292,7 @@ KTLS_EXPORT void ktls_ctx_free(struct ktls_ctx *ctx)
 	free(ctx->server_name);
 	free(ctx->ciphers);
 	free(ctx->alpn);
+	free(ctx->sigalgs);
 	__ktls_keylog_close(ctx);
 	free(ctx);
 }

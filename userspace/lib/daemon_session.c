@@ -143,12 +143,17 @@ KTLS_EXPORT int ktls_session_set_send_timeout(struct ktls_session *s,
 }
 
 /**
- * ktls_peer_identity() - subject of the peer's certificate
+ * ktls_peer_identity() - who the peer proved to be
  * @s: session after the handshake
- * @buf: filled with e.g. "/O=Example/CN=host", or "" without a certificate
- * @len: its size
+ * @buf: filled with the subject of the peer's certificate, e.g.
+ *	"/O=Example/CN=host"; after a TLS 1.3 PSK handshake, "psk:" and the
+ *	PSK identity (e.g. "psk:NVMe0R01 nqn.host nqn.sub"); "" otherwise.
+ *	Not escaped: the identity came from the network.
+ * @len: its size (a longer identity is cut, still NUL-terminated)
  *
- * Return: 0, -EINVAL before the handshake, -ENOENT without a certificate.
+ * Return: 0, -EINVAL before the handshake, -ENOENT when the peer presented
+ * neither a certificate nor a PSK (e.g. a server with
+ * KTLS_F_ASK_CLIENT_CERT whose client sent none).
  */
 KTLS_EXPORT int ktls_peer_identity(const struct ktls_session *s, char *buf,
 				   size_t len)
@@ -162,6 +167,10 @@ KTLS_EXPORT int ktls_peer_identity(const struct ktls_session *s, char *buf,
 	if (!s->done)
 		return -EINVAL;
 	x = wolfSSL_get_peer_certificate(s->ssl);
+	if (!x && __ktls_psk_session(s) && s->psk_id && s->psk_len) {
+		snprintf(buf, len, "psk:%s", s->psk_id);
+		return 0;
+	}
 	if (!x)
 		return -ENOENT;
 	name = wolfSSL_X509_get_subject_name(x);

@@ -104,15 +104,21 @@ int __ktls_classify(struct ktls_session *s, int werr)
 	WOLFSSL_ALERT_HISTORY h;
 	const char *list;
 	char buf[WOLFSSL_MAX_ERROR_SZ];
+	int ret;
 
 	if (s->certerr.error)
 		return __ktls_cert_fail(s);
 	if (s->peer_sent && !looks_like_tls(s->hello, s->hello_len))
 		return not_tls(s);
+	memset(&h, 0, sizeof(h));
+	if (werr == FATAL_ERROR)
+		wolfSSL_get_alert_history(s->ssl, &h);
+	ret = __ktls_psk_classify(s, werr, werr == FATAL_ERROR ?
+				  h.last_rx.code : -1);
+	if (ret)
+		return ret;
 	switch (werr) {
 	case FATAL_ERROR:
-		memset(&h, 0, sizeof(h));
-		wolfSSL_get_alert_history(s->ssl, &h);
 		return peer_alert(s, h.last_rx.code);
 	case VERSION_ERROR:
 		return version_error(s);
@@ -197,6 +203,7 @@ KTLS_EXPORT int ktls_handshake_step(struct ktls_session *s, int *want)
 	else
 		ret = wolfSSL_accept(s->ssl);
 	if (ret == WOLFSSL_SUCCESS) {
+		__ktls_psk_done(s);
 		ret = __ktls_keylog(s);
 		if (ret)
 			return ret;
@@ -212,6 +219,7 @@ KTLS_EXPORT int ktls_handshake_step(struct ktls_session *s, int *want)
 		*want = KTLS_WANT_WRITE;
 		return -EAGAIN;
 	}
+	__ktls_psk_done(s);
 	return __ktls_classify(s, werr);
 }
 

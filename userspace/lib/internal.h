@@ -66,6 +66,7 @@ struct ktls_ctx {
 	char *server_name;
 	char *ciphers;
 	char *alpn;
+	char *sigalgs;			/* again after a session's new key */
 	WOLFSSL_SESSION *saved;		/* client: last ticket for resumption */
 	char stale_crl[256];		/* issuer of a CRL past nextUpdate */
 	char stale_date[32];		/* and that nextUpdate */
@@ -160,6 +161,18 @@ struct ktls_session {
 		unsigned char len[KTLS_KEYLOG_SECRETS];
 	} keylog;
 
+	/*
+	 * TLS 1.3 external PSK (psk.c). The key lives here so that the
+	 * wipe of the session covers it; it is wiped as soon as the
+	 * handshake no longer needs it.
+	 */
+	char *psk_id;			/* client: ours; server: last looked up */
+	unsigned char psk_key[48];
+	unsigned int psk_len;		/* 0: none, or @psk_id is unknown */
+	ktls_psk_lookup_fn psk_lookup;	/* server */
+	void *psk_arg;
+	int psk_lookup_err;		/* what the lookup said of @psk_id */
+
 	struct ktls_certerr certerr;
 	enum ktls_reason reason;
 	char text[KTLS_TEXT_MAX];
@@ -176,6 +189,7 @@ static inline void __ktls_unlock(struct ktls_session *s)
 }
 
 /* reason.c */
+const char *__ktls_escape(const char *in, char *out, size_t len);
 int __ktls_fail(struct ktls_session *s, enum ktls_reason r, int err,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const char *__ktls_version_name(unsigned int v);
@@ -203,6 +217,13 @@ int __ktls_cert_sans(WOLFSSL_X509 *x, char *buf, size_t len);
 /* verify_policy.c */
 int __ktls_cert_policy(struct ktls_session *s, WOLFSSL_X509 *x, int depth,
 		       bool self_signed);
+
+/* psk.c */
+bool __ktls_psk_session(const struct ktls_session *s);
+int __ktls_psk_classify(struct ktls_session *s, int werr, int alert);
+int __ktls_psk_cert_seen(struct ktls_session *s);
+void __ktls_psk_done(struct ktls_session *s);
+int __ktls_session_suites(struct ktls_session *s, const char *list);
 
 /* certs.c */
 int __ktls_load_identity(struct ktls_ctx *ctx, const struct ktls_config *cfg);

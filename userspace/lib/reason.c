@@ -41,6 +41,8 @@ static const char *const reason_names[__KTLS_R_MAX] = {
 	[KTLS_R_OCSP_INVALID] = "ocsp-invalid",
 	[KTLS_R_KEYLOG_TLS13] = "keylog-tls13",
 	[KTLS_R_PEER_CLOSED_EARLY] = "peer-closed-early",
+	[KTLS_R_PSK_UNKNOWN] = "psk-unknown",
+	[KTLS_R_PSK_MISMATCH] = "psk-mismatch",
 };
 
 /**
@@ -101,6 +103,40 @@ int __ktls_fail(struct ktls_session *s, enum ktls_reason r, int err,
 	vsnprintf(s->text, sizeof(s->text), fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+/**
+ * __ktls_escape() - a string from outside, safe inside a sentence
+ * @in: the string, or NULL
+ * @out: where to write it
+ * @len: size of @out, at least 8
+ *
+ * Printable ASCII stays, but for the backslash and the double quote;
+ * every other byte becomes \xHH. A string that does not fit ends in "...".
+ *
+ * Return: @out.
+ */
+const char *__ktls_escape(const char *in, char *out, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)(in ? in : "");
+	size_t o = 0;
+
+	for (; *p; p++) {
+		bool plain = *p >= 0x20 && *p < 0x7f && *p != '\\' &&
+			     *p != '"';
+
+		/* room for this byte's form, "..." and the NUL */
+		if (o + (plain ? 1 : 4) + 4 > len) {
+			snprintf(out + o, len - o, "...");
+			return out;
+		}
+		if (plain)
+			out[o++] = *p;
+		else
+			o += snprintf(out + o, len - o, "\\x%02x", *p);
+	}
+	out[o] = '\0';
+	return out;
 }
 
 const char *__ktls_version_name(unsigned int v)

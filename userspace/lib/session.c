@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "internal.h"
@@ -179,15 +181,34 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 	return n;
 }
 
+static bool ip_literal(const char *name)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, name, addr) == 1 ||
+	       inet_pton(AF_INET6, name, addr) == 1;
+}
+
+/*
+ * An IP address literal is checked against the certificate's IP address
+ * SANs, by us alone (verify_host.c), and never sent as SNI: RFC 6066 3
+ * allows only host names there, and servers may refuse the handshake over
+ * it. wolfSSL's own check does not know IPv6 SANs, and its mismatch
+ * replaces the chain's error in the verify callback, which overlooks
+ * mismatches (ours follow): an untrusted chain would then pass.
+ */
 static int setup_names(struct ktls_session *s, const char *name)
 {
+	bool ip;
+
 	if (!name || !*name)
 		return 0;
+	ip = ip_literal(name);
 	__ktls_verify_set_host(s, name);
-	if (wolfSSL_UseSNI(s->ssl, WOLFSSL_SNI_HOST_NAME, name,
-			   strlen(name)) != WOLFSSL_SUCCESS)
+	if (!ip && wolfSSL_UseSNI(s->ssl, WOLFSSL_SNI_HOST_NAME, name,
+				  strlen(name)) != WOLFSSL_SUCCESS)
 		return -EINVAL;
-	if (!(s->ctx->cfg.flags & KTLS_F_NO_VERIFY) &&
+	if (!ip && !(s->ctx->cfg.flags & KTLS_F_NO_VERIFY) &&
 	    wolfSSL_check_domain_name(s->ssl, name) != WOLFSSL_SUCCESS)
 		return -EINVAL;
 	return 0;
@@ -293,6 +314,7 @@ KTLS_EXPORT void ktls_session_free(struct ktls_session *s)
 		explicit_bzero(s->hs, s->hs_len);
 		free(s->hs);
 	}
+	free(s->psk_id);
 	pthread_mutex_destroy(&s->lock);
 	explicit_bzero(s, sizeof(*s));
 	free(s);

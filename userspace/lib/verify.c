@@ -135,6 +135,9 @@ int __ktls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 	c = &s->certerr;
 	if (c->error)
 		return 0;
+	/* TLS 1.3 with a PSK has no certificate: the server took no PSK */
+	if (s->ctx->cfg.role == KTLS_CLIENT && __ktls_psk_session(s))
+		return __ktls_psk_cert_seen(s);
 	err = norm_error(store->error);
 	depth = store->error_depth;
 	if (!preverify && err == DOMAIN_NAME_MISMATCH)
@@ -145,7 +148,11 @@ int __ktls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 		record_error(s, store, x, err);
 		return 0;
 	}
-	if (!x)
+	/*
+	 * An empty Certificate message that wolfSSL let pass: a client
+	 * that sent none where one is only asked for. No policy applies.
+	 */
+	if (!x || !store->totalCerts)
 		return 1;
 	if (__ktls_cert_policy(s, x, depth, self_signed(x)) ||
 	    (depth == 0 && s->ctx->cfg.role == KTLS_CLIENT &&
