@@ -3,26 +3,19 @@
 # Guest helpers of the kernel-consumer tests (issue 16): an NFSv4.2 server
 # and client on loopback, an NVMe/TCP target (nvmet over configfs) and host
 # on loopback, NVMe PSKs in the kernel's .nvme keyring, and tls_stat deltas.
-# Source it after nothing else: it sources selftests/lib.sh.
+# Source it after nothing else: it sources selftests/ktlsd/lib.bash (and so
+# selftests/lib.sh) for starting ktlsd and checking its log.
 #
 # The guest has no systemd and no udev: the NFS daemons run in the
 # foreground under the test (tracked, stopped at exit), and device nodes
 # come from devtmpfs. Tests run one after another in one guest, so
 # upcall_cleanup undoes everything: mounts, nfsd, nvmet, controllers, keys.
 
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../ktlsd/lib.bash"
 
 NVMET=/sys/kernel/config/nvmet
 UPCALL_SUB=nqn.2014-08.org.ktlskit:upcall-sub
 UPCALL_HOST=nqn.2014-08.org.ktlskit:upcall-host
-
-CHECKS=0
-# pass WHAT: one passed check, numbered
-pass()
-{
-	CHECKS=$((CHECKS + 1))
-	echo "ok $CHECKS - $*"
-}
 
 # need_handshake: skip on kernels without the handshake upcall (Debian 6.1
 # has no CONFIG_NET_HANDSHAKE; it came with 6.4)
@@ -370,8 +363,49 @@ tls_deltas()
 	echo "${out# }"
 }
 
-# secs SECONDS: a duration from bc as 0.00
+# secs EXPR: a duration (bc's EXPR: seconds) as 0.00
 secs()
 {
-	LC_ALL=C printf '%.2f' "$1"
+	LC_ALL=C printf '%.2f' "$(echo "$1" | bc)"
+}
+
+# ---------------------------------------------------------------------------
+# ktlsd as the kernel's handshake agent
+
+# kernel_ktlsd_conf [KERNEL LINES...]: $CONF with the test PKI's [kernel]
+# section (root as trust anchor, server-ec for nfsd, client-ec for mtls,
+# .nvme for PSKs), lines given replacing or adding settings
+kernel_ktlsd_conf()
+{
+	local l
+
+	P=$KTLSKIT_REPO/build/ktlsd-test/pki
+	"$KTLSKIT_REPO/tools/pki/mkpki" --test "$P" > /dev/null ||
+		fail "mkpki failed"
+	SOCK=$T/ktlsd.sock
+	CONF=$T/ktlsd.conf
+	{
+		echo "[global]"
+		echo "socket = $SOCK"
+		echo "lock_memory = no"
+		echo
+		echo "[kernel]"
+		for l in "ca = $P/root.crt" \
+			 "server_cert = $P/server-ec.chain.pem" \
+			 "server_key = $P/server-ec.key" \
+			 "client_cert = $P/client-ec.chain.pem" \
+			 "client_key = $P/client-ec.key" \
+			 "keyrings = .nvme" "$@"; do
+			echo "$l"
+		done
+	} > "$CONF"
+}
+
+# start_kernel_ktlsd: ktlsd on $CONF, once it answers the kernel
+start_kernel_ktlsd()
+{
+	command -v ktlsd > /dev/null || skip "ktlsd is not built (make)"
+	start_ktlsd
+	expect_line "$T/ktlsd.log" "answering the kernel's TLS handshake requests" \
+		"ktlsd's netlink front door"
 }
