@@ -8,11 +8,17 @@
 #  - an agent that listens but never takes the request: a mount with
 #    soft,timeo=30,retrans=1,retry=0 fails with ETIMEDOUT in a few seconds
 #    (the defaults retry for three minutes);
-#  - an agent killed after ACCEPT: SUNRPC gives up on the handshake after
-#    its own 10 s and the mount fails (ESRCH: the retry finds no agent);
-#  - the NVMe host gives up after tls_handshake_timeout (a module
-#    parameter, sent in ACCEPT) with ETIMEDOUT.
-# Python starts slowly under emulation: about three minutes in all, so
+#  - an agent killed after ACCEPT: the mount fails (ETIMEDOUT with those
+#    soft options; without them ESRCH after SUNRPC's own 10 s, when its
+#    retry finds no agent).
+# NVMe is left out: on 6.12, after a target-side handshake timed out (an
+# agent that never accepted, or accepted and never answered), removing
+# the nvmet port's subsystem link blocked for good in five runs out of
+# eight, so the guest could not go on. By hand: the host then fails with
+# ETIMEDOUT after tls_handshake_timeout (a module parameter, 10 s, sent in
+# ACCEPT as timeout=10000 with auth_mode=2 and the PSK's serial; 7.x adds
+# the .nvme keyring).
+# Python starts slowly under emulation: about two minutes in all, so
 # FULL=1 or named only.
 #
 # ktlskit-timeout: 360
@@ -20,7 +26,6 @@
 . "$(dirname "$0")/lib.bash"
 upcall_setup
 need_nfs
-need_nvmet
 need_cmd python3
 
 AGENT=$KTLSKIT_REPO/selftests/upcall/stall_agent.py
@@ -71,27 +76,3 @@ wait $mounter && fail "mounted after the agent died"
 now=$(date +%s.%N)
 pass "agent killed after ACCEPT: '$(head -n 1 "$T/mount.err")' $(secs "$now - $killed") s later, $(secs "$now - $began") s after the mount began"
 nfs_server_stop
-
-nvmet_subsystem $((8 * 1048576))
-nvmet_port 2 4421 tls
-nvme_psk_add "$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')" > /dev/null
-P=/sys/module/nvme_tcp/parameters/tls_handshake_timeout
-PT=/sys/module/nvmet_tcp/parameters/tls_handshake_timeout
-old=$(cat $P) oldt=$(cat $PT)
-echo 3 > $P && echo 3 > $PT || fail "tls_handshake_timeout is not writable"
-# an agent that never accepts (one that accepts and never answers made
-# nvmet's port impossible to remove in three runs of 6.12 out of six: rm of
-# its subsystem link blocked for good after the handshake timeout)
-agent_start listen
-dmesg -C
-nvme_connect 4421 tls
-rc=$?
-echo "$old" > $P
-echo "$oldt" > $PT
-[ $rc = 0 ] && fail "NVMe connected with a stalled agent"
-[ "$(connect_errno)" = "Connection timed out" ] ||
-	fail "stalled agent: expected ETIMEDOUT, got: $(cat "$T/connect.err")"
-dmesg | grep -q 'TLS handshake failed, error -110' ||
-	fail "nvme_tcp did not time out: $(dmesg | tail -5)"
-pass "NVMe host with tls_handshake_timeout 3 s and an agent that never accepts: '$(connect_errno)' after $(secs $CONNECT_SECS) s"
-agent_kill
