@@ -61,9 +61,10 @@ static int port_of(const struct sockaddr_storage *ss)
 /*
  * The contract does not say who asks, so the kind is told by the
  * well-known ports: NFS 2049, NVMe/TCP 4420 (I/O) and 8009 (discovery),
- * on whichever end listens.
+ * on whichever end listens; on another port a PSK request is NVMe's (the
+ * only in-kernel user of TLS PSKs).
  */
-static int consumer_of(int fd)
+static int consumer_of(int fd, unsigned int auth_mode)
 {
 	struct sockaddr_storage a;
 	socklen_t len;
@@ -81,7 +82,8 @@ static int consumer_of(int fd)
 		if (ports[i] == 4420 || ports[i] == 8009)
 			return KTLSD_CONSUMER_NVME;
 	}
-	return KTLSD_CONSUMER_OTHER;
+	return auth_mode == AUTH_PSK ? KTLSD_CONSUMER_NVME :
+	       KTLSD_CONSUMER_OTHER;
 }
 
 /* The consumer's own certificate and key, named by serial. */
@@ -298,7 +300,7 @@ struct ktlsd_job *ktlsd_kjob_new(struct ktlsd_worker *w,
 	j->req.role = req->msg_type == MSG_CLIENTHELLO ? KTLS_CLIENT :
 			KTLS_SERVER;
 	snprintf(j->req.profile, sizeof(j->req.profile), "kernel");
-	j->kreq->consumer = consumer_of(j->tfd);
+	j->kreq->consumer = consumer_of(j->tfd, req->auth_mode);
 	/* blocking mode goes back before DONE: the socket is the kernel's */
 	fl = fcntl(j->tfd, F_GETFL);
 	j->kreq->fd_flags = fl;
@@ -441,16 +443,22 @@ void ktlsd_kjob_failed(struct ktlsd_job *j, int status, unsigned int reason,
 		       const char *text)
 {
 	struct ktlsd_kreq *r = j->kreq;
+	char advice[512] = "";
 
+	/* libktls's advice names ktls-cat's option; here it is ktlsd.conf */
+	if (reason == KTLS_R_CERT_UNTRUSTED && r->auth_mode != AUTH_PSK)
+		snprintf(advice, sizeof(advice),
+			 " (for kernel consumers the trust anchors are [kernel] ca in %s)",
+			 ktlsd_esc(j->conf->path));
 	give_back(j, status);
 	count(j, false);
 	atomic_fetch_add(&ktlsd_stats.failed, 1);
 	ktlsd_stats_reason(reason);
 	ktlsd_log(LOG_INFO,
-		  "kernel-handshake peer=%s consumer=%s role=%s auth=%s result=%s ms=%lld peername=%s identity=%s: %s",
+		  "kernel-handshake peer=%s consumer=%s role=%s auth=%s result=%s ms=%lld peername=%s identity=%s: %s%s",
 		  j->peer[0] ? j->peer : "-", ktlsd_consumer_name(r->consumer),
 		  ktlsd_role_name(j->req.role), auth_name(r->auth_mode),
 		  ktls_daemon_reason_name(reason), ktlsd_now_ms() - j->start,
 		  r->peername[0] ? ktlsd_esc(r->peername) : "-",
-		  r->identity[0] ? ktlsd_esc(r->identity) : "-", text);
+		  r->identity[0] ? ktlsd_esc(r->identity) : "-", text, advice);
 }
