@@ -41,6 +41,12 @@ allow_uid = 0
 EOC
 start_ktlsd
 make_payload "$T/in" 300000
+# stdin for an s_server that must send nothing yet never see its input
+# end: a FIFO nobody writes to, held open on fd 8. (A `sleep 120 |
+# s_server &` pipeline did the same, but cleanup_tmp's final wait then
+# lasted until the last sleep ended: two minutes of this test's time.)
+mkfifo "$T/idle"
+exec 8<>"$T/idle"
 
 # s_server [ARGS...]: openssl s_server on $port serving $cert; callers
 # run it in the background, then wait_port
@@ -102,8 +108,8 @@ for ver in 1.2 1.3; do
 
 	# send: s_server prints what it gets
 	port=$(free_port)
-	sleep 120 2>/dev/null | s_server -naccept 1 -quiet -tls${ver/./_} \
-		> "$T/out" 2>"$T/peer.err" &
+	s_server -naccept 1 -quiet -tls${ver/./_} <&8 > "$T/out" \
+		2>"$T/peer.err" &
 	track $!
 	wait_port "$port"
 	timeout 120 "$CLIENT" --send "$T/in" connect "127.0.0.1:$port" > "$T/app" \
@@ -120,7 +126,7 @@ done
 # certificates that must be refused, with a sentence naming the problem
 while read -r cert reason words; do
 	port=$(free_port)
-	sleep 60 2>/dev/null | s_server -naccept 1 -quiet > /dev/null 2>&1 &
+	s_server -naccept 1 -quiet <&8 > /dev/null 2>&1 &
 	track $!
 	wait_port "$port"
 	timeout 120 "$CLIENT" connect "127.0.0.1:$port" > "$T/app" 2>&1 &&
@@ -138,7 +144,7 @@ EOL
 # it only for a profile limited to TLS 1.2 (resuming pins the version)
 cert=server-ec
 port=$(free_port)
-sleep 120 2>/dev/null | s_server -naccept 2 -quiet -tls1_2 > /dev/null 2>"$T/peer.err" &
+s_server -naccept 2 -quiet -tls1_2 <&8 > /dev/null 2>"$T/peer.err" &
 track $!
 wait_port "$port"
 timeout 120 "$CLIENT" --profile client12 --count 2 connect "127.0.0.1:$port" \

@@ -21,7 +21,10 @@ need_cmd openssl ss
 need_cat
 
 TMO=${TMO:-40}
-M=$T/pki
+# the test PKI the ktlsd tests share (ktlsd/lib.bash), made once and kept:
+# mkpki's RSA keys take minutes under emulation, and it is idempotent and
+# locked; nothing here writes into it
+M=$KTLSKIT_REPO/build/ktlsd-test/pki
 "$KTLSKIT_REPO/tools/pki/mkpki" --test "$M" >/dev/null || fail "mkpki failed"
 cat "$M/root.crt" "$M/intermediates.pem" > "$T/crl-anchors.pem"
 
