@@ -55,10 +55,13 @@ $(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk
 #   ktls-consumers  what the kernel's handshake upcall needs: TLS 1.3 PSK,
 #                   DER identities per session, optional client
 #                   certificates, no tickets, IP literals (against openssl)
+#   ktls-alloc      allocations that fail (strdup wrapped at link time)
 KTLS_LIB_UNIT := $(BUILD)/selftests/unit/ktls-reasons
 KTLS_POLICY_UNIT := $(BUILD)/selftests/unit/ktls-policy
 KTLS_CONSUMERS_UNIT := $(BUILD)/selftests/unit/ktls-consumers
-KTLS_UNITS := $(KTLS_LIB_UNIT) $(KTLS_POLICY_UNIT) $(KTLS_CONSUMERS_UNIT)
+KTLS_ALLOC_UNIT := $(BUILD)/selftests/unit/ktls-alloc
+KTLS_UNITS := $(KTLS_LIB_UNIT) $(KTLS_POLICY_UNIT) $(KTLS_CONSUMERS_UNIT) \
+	      $(KTLS_ALLOC_UNIT)
 HOST_TESTS += $(KTLS_UNITS)
 
 $(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \
@@ -70,7 +73,9 @@ $(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \
 		-fno-sanitize-recover=all $(KTLS_CFLAGS) -U_FORTIFY_SOURCE \
 		-Wno-missing-prototypes $(KTLS_DEP_CFLAGS) -I$(KSFT_INC) \
 		-o $@ $< $(filter selftests/lib/%.c,$^) $(KTLS_LIB_SRCS) \
-		$(KTLS_DEP_LIBS) -lpthread
+		$(KTLS_DEP_LIBS) -lpthread $(UNIT_LDFLAGS)
+
+$(KTLS_ALLOC_UNIT): UNIT_LDFLAGS := -Wl,--wrap=strdup
 
 # OpenSSL as the peer (shared with the VM tests)
 $(KTLS_CONSUMERS_UNIT): selftests/lib/ossl_peer.c selftests/lib/ossl_peer.h

@@ -199,6 +199,16 @@ int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	ctx->ciphers = dup_opt(cfg->ciphers);
 	ctx->alpn = dup_opt(cfg->alpn);
 	ctx->sigalgs = dup_opt(cfg->sigalgs);
+	/*
+	 * A copy that failed must fail the context: a missing server name
+	 * would mean a client that checks no host name at all.
+	 */
+	if ((cfg->server_name && !ctx->server_name) ||
+	    (cfg->ciphers && !ctx->ciphers) || (cfg->alpn && !ctx->alpn) ||
+	    (cfg->sigalgs && !ctx->sigalgs)) {
+		ctx_err(ctx, "out of memory");
+		return -ENOMEM;
+	}
 	ctx->cfg.server_name = ctx->server_name;
 	ctx->cfg.ciphers = ctx->ciphers;
 	ctx->cfg.alpn = ctx->alpn;
