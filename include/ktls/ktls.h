@@ -6,6 +6,15 @@
  * Every call returns a negative errno on failure. A failed handshake also
  * leaves a structured reason (enum ktls_reason) and a sentence a person can
  * act on in the session: ktls_reason() and ktls_reason_text().
+ *
+ * Threads: a context (struct ktls_ctx) may be shared by threads once
+ * ktls_ctx_new() returned: sessions may be made from it, and a client's
+ * ticket kept in it (ktls_save_session(), or ktls_recv() when a TLS 1.3
+ * ticket arrives), from any thread at once; ktls_ctx_free() only after all
+ * its sessions are freed. A session (struct ktls_session) belongs to one
+ * thread at a time: calls on one session must not overlap. Calls that take
+ * only a descriptor (ktls_fd_*) follow the socket's own rules.
+ * (Tested under ThreadSanitizer: selftests/unit/ktls_threads.c.)
  */
 #ifndef KTLS_KTLS_H
 #define KTLS_KTLS_H

@@ -77,5 +77,19 @@ $(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \
 
 $(KTLS_ALLOC_UNIT): UNIT_LDFLAGS := -Wl,--wrap=strdup
 
+# The thread-safety contract under ThreadSanitizer (which excludes ASan)
+KTLS_THREADS_UNIT := $(BUILD)/selftests/unit/ktls-threads
+HOST_TESTS += $(KTLS_THREADS_UNIT)
+
+$(KTLS_THREADS_UNIT): selftests/unit/ktls_threads.c $(KTLS_LIB_SRCS) \
+		$(wildcard userspace/lib/*.h) $(KTLSKIT_CACHE)/src/6.1/.done \
+		$(WOLFSSL_DEPS)
+	$(quiet) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O1 -g -fsanitize=thread -fno-omit-frame-pointer \
+		$(KTLS_CFLAGS) -U_FORTIFY_SOURCE -Wno-missing-prototypes \
+		$(KTLS_DEP_CFLAGS) -I$(KSFT_INC) -o $@ $< $(KTLS_LIB_SRCS) \
+		$(KTLS_DEP_LIBS) -lpthread
+
 # OpenSSL as the peer (shared with the VM tests)
 $(KTLS_CONSUMERS_UNIT): selftests/lib/ossl_peer.c selftests/lib/ossl_peer.h

@@ -175,6 +175,10 @@ int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	const char *list;
 	int ret;
 
+	/* first: ktls_ctx_free() destroys it whatever failed after */
+	pthread_mutex_init(&ctx->saved_lock, NULL);
+	ctx->saved_lock_ready = true;
+
 	/* PSK sessions are TLS 1.3 only (what every kernel consumer wants) */
 	if ((cfg->flags & KTLS_F_PSK) &&
 	    (cfg->min_version == KTLS_TLS_1_2 ||
@@ -279,7 +283,15 @@ KTLS_EXPORT const char *ktls_ctx_error(const struct ktls_ctx *ctx)
  */
 KTLS_EXPORT int ktls_ctx_has_session(const struct ktls_ctx *ctx)
 {
-	return ctx && ctx->saved;
+	struct ktls_ctx *c = (struct ktls_ctx *)ctx;
+	int has;
+
+	if (!c || !c->saved_lock_ready)
+		return 0;
+	pthread_mutex_lock(&c->saved_lock);
+	has = !!c->saved;
+	pthread_mutex_unlock(&c->saved_lock);
+	return has;
 }
 
 /**
@@ -297,6 +309,8 @@ KTLS_EXPORT void ktls_ctx_free(struct ktls_ctx *ctx)
 	}
 	if (ctx->saved)
 		wolfSSL_SESSION_free(ctx->saved);
+	if (ctx->saved_lock_ready)
+		pthread_mutex_destroy(&ctx->saved_lock);
 	if (ctx->wctx)
 		wolfSSL_CTX_free(ctx->wctx);
 	free(ctx->server_name);

@@ -125,15 +125,19 @@ out:
  */
 KTLS_EXPORT int ktls_save_session(struct ktls_session *s)
 {
-	WOLFSSL_SESSION *sess;
+	WOLFSSL_SESSION *sess, *old;
 
 	if (s->ctx->cfg.role != KTLS_CLIENT)
 		return -EINVAL;
 	sess = wolfSSL_get1_session(s->ssl);
 	if (!sess)
 		return -ENOENT;
-	if (s->ctx->saved)
-		wolfSSL_SESSION_free(s->ctx->saved);
+	/* sessions of the same context read it from other threads */
+	pthread_mutex_lock(&s->ctx->saved_lock);
+	old = s->ctx->saved;
 	s->ctx->saved = sess;
+	pthread_mutex_unlock(&s->ctx->saved_lock);
+	if (old)
+		wolfSSL_SESSION_free(old);
 	return 0;
 }

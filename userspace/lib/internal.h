@@ -72,7 +72,13 @@ struct ktls_ctx {
 	char *ciphers;
 	char *alpn;
 	char *sigalgs;			/* again after a session's new key */
-	WOLFSSL_SESSION *saved;		/* client: last ticket for resumption */
+	/*
+	 * client: last ticket for resumption. Sessions of one context may
+	 * live in several threads: saved_lock guards it.
+	 */
+	WOLFSSL_SESSION *saved;
+	pthread_mutex_t saved_lock;
+	bool saved_lock_ready;
 	char stale_crl[256];		/* issuer of a CRL past nextUpdate */
 	char stale_date[32];		/* and that nextUpdate */
 	char error[KTLS_TEXT_MAX];

@@ -254,8 +254,11 @@ KTLS_EXPORT int ktls_session_new(struct ktls_ctx *ctx, int fd,
 	if (ctx->cfg.role == KTLS_CLIENT) {
 		if (setup_names(s, ctx->cfg.server_name))
 			goto err_free_ssl;
+		/* wolfSSL copies it: the lock covers only this moment */
+		pthread_mutex_lock(&ctx->saved_lock);
 		if (ctx->saved)
 			wolfSSL_set_session(s->ssl, ctx->saved);
+		pthread_mutex_unlock(&ctx->saved_lock);
 	}
 	if (alpn && wolfSSL_UseALPN(s->ssl, (char *)alpn, strlen(alpn),
 				    WOLFSSL_ALPN_FAILED_ON_MISMATCH)
