@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# What ktls-serve gives away that it should not (issue 12): a folder
+# What ktls-serve gives away that it should not: a folder
 # redirect to another host (an open redirect through "//host/../folder"),
 # a 304 for an If-Modified-Since in the future (RFC 9110 13.1.3: ignore
 # it), and dotfiles (.git/config, .env, .htpasswd), which are answered 404

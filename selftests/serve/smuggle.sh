@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Request smuggling against ktls-serve (issue 12): a refused method whose
+# Request smuggling against ktls-serve: a refused method whose
 # body is itself a request for a file must never get that file served.
 # Each case sends one pipelined stream over one TLS connection (python's
 # ssl module, bytes exactly as written) and checks the answers, whether the

@@ -60,7 +60,8 @@ check()
 	fi
 }
 
-# Verification the way issue 4 wants it, as far as openssl can express it:
+# Verification as the certificate policy wants it, as far as openssl can
+# express it:
 # strict X.509, security level 2 (RSA >= 2048, no SHA-1 or MD5 signatures
 # below the trust anchor), the trust anchor root.crt only.
 verify()

@@ -229,7 +229,7 @@ TEST(body_plan)
 }
 
 /*
- * The smuggling case of issue 12: a refused POST whose body is itself a
+ * The smuggling case: a refused POST whose body is itself a
  * request. The head ends where the body starts, and dropping
  * content_length bytes from there lands exactly on the next real request,
  * never inside the smuggled one.

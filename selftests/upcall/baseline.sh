@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The kernel consumers' plumbing without a handshake agent (issue 16): an
+# The kernel consumers' plumbing without a handshake agent: an
 # NFSv4.2 mount and an NVMe/TCP connection on loopback carry data in the
 # clear; asked for TLS with nobody listening on the handshake family's
 # "tlshd" group, each fails at once with ESRCH (the upcall finds no agent)

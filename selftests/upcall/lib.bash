@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Guest helpers of the kernel-consumer tests (issue 16): an NFSv4.2 server
+# Guest helpers of the kernel-consumer tests: an NFSv4.2 server
 # and client on loopback, an NVMe/TCP target (nvmet over configfs) and host
 # on loopback, NVMe PSKs in the kernel's .nvme keyring, and tls_stat deltas.
 # Source it after nothing else: it sources selftests/ktlsd/lib.bash (and so

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# NFSv4.2 over TLS on loopback with ktlsd as the kernel's handshake agent
-# (issue 16): nfsd and the client in one guest, ktlsd doing both sides.
+# NFSv4.2 over TLS on loopback with ktlsd as the kernel's handshake
+# agent: nfsd and the client in one guest, ktlsd doing both sides.
 # xprtsec=tls and xprtsec=mtls each carry a few MiB written and read back
 # with equal SHA-256, kernel TLS carries both directions (tls_stat), and
 # ktlsd logs both handshakes; a server certificate from a CA the client

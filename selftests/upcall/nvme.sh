@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # NVMe/TCP with a TLS PSK on loopback, ktlsd as the kernel's handshake
-# agent for the host and the nvmet target (issue 16): the PSK in .nvme,
+# agent for the host and the nvmet target: the PSK in .nvme,
 # 4 MiB written and read back with equal SHA-256 over kernel TLS, both
 # handshakes in ktlsd's log; a host holding a different PSK under the same
 # identity (in a keyring of its own) fails with a named reason.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# ktlsd dies with a kernel handshake pending (issue 16): ktlsd is stopped
+# ktlsd dies with a kernel handshake pending: ktlsd is stopped
 # (SIGSTOP) while an xprtsec=tls mount connects, then killed (SIGKILL) with
 # the request queued to it. The mount must fail on its own within its
 # timeouts, nothing may hang, and once ktlsd is started again the next

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Kernel consumers facing a handshake agent that hangs or dies (issue 16),
+# Kernel consumers facing a handshake agent that hangs or dies,
 # with stall_agent.py playing the agent: what each consumer asks for in
 # ACCEPT, how long it waits and which error it gives up with. What ktlsd's
 # restart test relies on:

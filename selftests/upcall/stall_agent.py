@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A handshake agent that never finishes: how kernel consumers fare with
-an agent that hangs or dies (issue 16).
+an agent that hangs or dies.
 
     python3 stall_agent.py listen   # join the "tlshd" group, accept nothing
     python3 stall_agent.py accept   # take each request (ACCEPT), never DONE

@@ -6,7 +6,7 @@
  *   inproc (--inproc): libktls does the handshake here, then hands the keys
  *     to the kernel (or, with --tls userspace or no kTLS, keeps wolfSSL);
  *   daemon: ktlsd does the handshake on the fd and gives it back with kTLS
- *     installed (needs the ktlsd client in libktls, issue 5).
+ *     installed (needs the ktlsd client in libktls).
  *
  * Whether the kernel can take the keys at all is probed once at start-up
  * on a loopback pair, so a missing tls module is said once, loudly,
