@@ -23,7 +23,8 @@
 #include "../lib/ossl_peer.h"
 #include "../../userspace/lib/internal.h"
 
-#define PKI	"/tmp/ktls-consumers-pki"
+/* in this checkout's build folder: parallel runs of other trees differ */
+#define PKI UNIT_PKI
 
 /* NVMe-style identities and keys (RFC 8446 external PSKs) */
 #define ID1	"NVMe0R01 nqn.2014-08.org.nvmexpress:host nqn.test:sub"

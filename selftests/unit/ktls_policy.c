@@ -20,7 +20,8 @@
 #include "kselftest_harness.h"
 #include <ktls/ktls.h>
 
-#define PKI "/tmp/ktls-policy-pki"
+/* in this checkout's build folder: parallel runs of other trees differ */
+#define PKI UNIT_PKI
 
 struct side {
 	struct ktls_config cfg;

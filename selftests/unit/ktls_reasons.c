@@ -19,7 +19,8 @@
 #include "kselftest_harness.h"
 #include <ktls/ktls.h>
 
-#define PKI "/tmp/ktls-unit-pki"
+/* in this checkout's build folder: parallel runs of other trees differ */
+#define PKI UNIT_PKI
 
 struct side {
 	struct ktls_config cfg;

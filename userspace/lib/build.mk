@@ -72,6 +72,7 @@ $(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \
 	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all $(KTLS_CFLAGS) -U_FORTIFY_SOURCE \
 		-Wno-missing-prototypes $(KTLS_DEP_CFLAGS) -I$(KSFT_INC) \
+		-DUNIT_PKI='"$(abspath $@).pki"' \
 		-o $@ $< $(filter selftests/lib/%.c,$^) $(KTLS_LIB_SRCS) \
 		$(KTLS_DEP_LIBS) -lpthread $(UNIT_LDFLAGS)
 
