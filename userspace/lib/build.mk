@@ -65,14 +65,14 @@ KTLS_UNITS := $(KTLS_LIB_UNIT) $(KTLS_POLICY_UNIT) $(KTLS_CONSUMERS_UNIT) \
 HOST_TESTS += $(KTLS_UNITS)
 
 $(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \
-		$(KTLS_LIB_SRCS) $(wildcard userspace/lib/*.h) \
+		$(KTLS_LIB_SRCS) $(wildcard userspace/lib/*.h) userspace/lib/build.mk \
 		$(KTLSKIT_CACHE)/src/6.1/.done $(WOLFSSL_DEPS)
 	$(quiet) CC $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all $(KTLS_CFLAGS) -U_FORTIFY_SOURCE \
 		-Wno-missing-prototypes $(KTLS_DEP_CFLAGS) -I$(KSFT_INC) \
-		-DUNIT_PKI='"$(abspath $@).pki"' \
+		-DUNIT_PKI='"$(abspath $(BUILD))/unit-pki/$(notdir $@)"' \
 		-o $@ $< $(filter selftests/lib/%.c,$^) $(KTLS_LIB_SRCS) \
 		$(KTLS_DEP_LIBS) -lpthread $(UNIT_LDFLAGS)
 
