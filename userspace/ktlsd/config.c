@@ -145,7 +145,14 @@ static int parse_version(const char *v, unsigned int *out)
 	return 0;
 }
 
-static int set_str(char **dst, const char *v)
+/**
+ * ktlsd_set_str() - replace a setting's string with a copy of @v
+ * @dst: the setting
+ * @v: the value
+ *
+ * Return: 0 or -ENOMEM (the old value is kept).
+ */
+int ktlsd_set_str(char **dst, const char *v)
 {
 	char *n = strdup(v);
 
@@ -253,7 +260,7 @@ static void global_key(struct ktlsd_parser *p, const char *k, char *v)
 		if (*v != '/')
 			ktlsd_problem(p, p->line, "socket must be an absolute path");
 		else
-			ret = set_str(&c->socket, v);
+			ret = ktlsd_set_str(&c->socket, v);
 	} else if (!strcmp(k, "socket_mode")) {
 		if (parse_uint(v, 0777, &n))
 			ktlsd_problem(p, p->line, "socket_mode must be an octal mode like 0660");
@@ -268,7 +275,7 @@ static void global_key(struct ktlsd_parser *p, const char *k, char *v)
 		if (!pw) {
 			ktlsd_problem(p, p->line, "unknown user %s", ktlsd_quote(v));
 		} else {
-			ret = set_str(&c->user, v);
+			ret = ktlsd_set_str(&c->user, v);
 			c->uid = pw->pw_uid;
 			c->gid = pw->pw_gid;
 		}
@@ -392,15 +399,15 @@ static void profile_key(struct ktlsd_parser *p, const char *k, char *v)
 		else
 			ktlsd_problem(p, p->line, "role must be server or client");
 	} else if (!strcmp(k, "cert")) {
-		ret = set_str(&pf->cert, v);
+		ret = ktlsd_set_str(&pf->cert, v);
 	} else if (!strcmp(k, "key")) {
-		ret = set_str(&pf->key, v);
+		ret = ktlsd_set_str(&pf->key, v);
 	} else if (!strcmp(k, "sni_cert")) {
 		add_sni_cert(p, v);
 	} else if (!strcmp(k, "ocsp_response")) {
-		ret = set_str(&pf->ocsp_response, v);
+		ret = ktlsd_set_str(&pf->ocsp_response, v);
 	} else if (!strcmp(k, "keylog_file")) {
-		ret = set_str(&pf->keylog_file, v);
+		ret = ktlsd_set_str(&pf->keylog_file, v);
 	} else if (!strcmp(k, "require_ocsp")) {
 		if (parse_bool(v, &b))
 			ktlsd_problem(p, p->line, "require_ocsp must be yes or no");
@@ -409,20 +416,20 @@ static void profile_key(struct ktlsd_parser *p, const char *k, char *v)
 		else
 			pf->policy &= ~KTLS_P_REQUIRE_OCSP;
 	} else if (!strcmp(k, "ca")) {
-		ret = set_str(&pf->ca, v);
+		ret = ktlsd_set_str(&pf->ca, v);
 	} else if (!strcmp(k, "ca_path")) {
-		ret = set_str(&pf->ca_path, v);
+		ret = ktlsd_set_str(&pf->ca_path, v);
 	} else if (!strcmp(k, "ciphers")) {
-		ret = set_str(&pf->ciphers, v);
+		ret = ktlsd_set_str(&pf->ciphers, v);
 	} else if (!strcmp(k, "groups")) {
-		ret = set_str(&pf->groups, v);
+		ret = ktlsd_set_str(&pf->groups, v);
 	} else if (!strcmp(k, "alpn")) {
 		if (strlen(v) > 255)
 			ktlsd_problem(p, p->line, "alpn list is too long");
 		else
-			ret = set_str(&pf->alpn, v);
+			ret = ktlsd_set_str(&pf->alpn, v);
 	} else if (!strcmp(k, "server_name")) {
-		ret = set_str(&pf->server_name, v);
+		ret = ktlsd_set_str(&pf->server_name, v);
 	} else if (!strcmp(k, "min_version")) {
 		if (parse_version(v, &pf->min_version))
 			ktlsd_problem(p, p->line, "min_version must be 1.2 or 1.3");

@@ -69,13 +69,6 @@ static void add_keyrings(struct ktlsd_parser *p, char *v)
 	}
 }
 
-static int set(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = strdup(v);
-	return *dst ? 0 : -ENOMEM;
-}
-
 /**
  * ktlsd_kernel_key() - one setting of [kernel]
  * @p: parser
@@ -88,17 +81,17 @@ void ktlsd_kernel_key(struct ktlsd_parser *p, const char *key, char *v)
 	int ret = 0;
 
 	if (!strcmp(key, "ca"))
-		ret = set(&k->ca, v);
+		ret = ktlsd_set_str(&k->ca, v);
 	else if (!strcmp(key, "crl"))
-		ret = set(&k->crl, v);
+		ret = ktlsd_set_str(&k->crl, v);
 	else if (!strcmp(key, "server_cert"))
-		ret = set(&k->server_cert, v);
+		ret = ktlsd_set_str(&k->server_cert, v);
 	else if (!strcmp(key, "server_key"))
-		ret = set(&k->server_key, v);
+		ret = ktlsd_set_str(&k->server_key, v);
 	else if (!strcmp(key, "client_cert"))
-		ret = set(&k->client_cert, v);
+		ret = ktlsd_set_str(&k->client_cert, v);
 	else if (!strcmp(key, "client_key"))
-		ret = set(&k->client_key, v);
+		ret = ktlsd_set_str(&k->client_key, v);
 	else if (!strcmp(key, "keyrings"))
 		add_keyrings(p, v);
 	else if (!strcmp(key, "handshake_timeout")) {

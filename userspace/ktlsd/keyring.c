@@ -147,30 +147,40 @@ int ktlsd_key_description(int32_t serial, const char *type, char *buf,
 	return 0;
 }
 
-static int32_t psk_search(const char *identity, unsigned char *key,
-			  size_t cap, int *len)
+/**
+ * ktlsd_key_copy() - a secret key's payload into the caller's buffer
+ * @serial: key
+ * @key: where it goes; the caller wipes it
+ * @cap: size of @key
+ *
+ * Return: the payload's length, or a negative errno (-EMSGSIZE when it
+ * does not fit).
+ */
+int ktlsd_key_copy(int32_t serial, unsigned char *key, size_t cap)
 {
 	unsigned char *data = NULL;
 	size_t n = 0;
-	long id;
-	int ret;
+	int ret = ktlsd_key_read(serial, &data, &n);
 
-	id = keyctl_search(KEY_SPEC_PROCESS_KEYRING, "psk", identity, 0);
-	if (id < 0)
-		return -errno;
-	ret = ktlsd_key_read((int32_t)id, &data, &n);
 	if (ret)
 		return ret;
-	if (n > cap) {
-		explicit_bzero(data, n);
-		free(data);
-		return -EMSGSIZE;
-	}
-	memcpy(key, data, n);
-	*len = n;
+	ret = n <= cap ? (int)n : -EMSGSIZE;
+	if (ret > 0)
+		memcpy(key, data, n);
 	explicit_bzero(data, n);
 	free(data);
-	return (int32_t)id;
+	return ret;
+}
+
+static int32_t psk_search(const char *identity, unsigned char *key,
+			  size_t cap, int *len)
+{
+	long id = keyctl_search(KEY_SPEC_PROCESS_KEYRING, "psk", identity, 0);
+
+	if (id < 0)
+		return -errno;
+	*len = ktlsd_key_copy((int32_t)id, key, cap);
+	return *len < 0 ? *len : (int32_t)id;
 }
 
 /**

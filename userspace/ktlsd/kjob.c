@@ -126,22 +126,20 @@ out:
 static int use_named_psk(struct ktlsd_job *j)
 {
 	struct ktlsd_kreq *r = j->kreq;
-	unsigned char *key = NULL;
-	size_t len = 0;
+	unsigned char key[PSK_MAX];
 	unsigned int i;
-	int ret = -ENOKEY;
+	int ret = -ENOKEY, len;
 
 	for (i = 0; i < r->npeer_ids; i++) {
 		ret = ktlsd_key_description(r->peer_ids[i], "psk", r->identity,
 					    sizeof(r->identity));
 		if (ret)
 			continue;
-		ret = ktlsd_key_read(r->peer_ids[i], &key, &len);
-		if (ret)
+		len = ret = ktlsd_key_copy(r->peer_ids[i], key, sizeof(key));
+		if (ret < 0)
 			continue;
 		ret = ktls_session_set_psk(j->s, r->identity, key, len);
-		explicit_bzero(key, len);
-		free(key);
+		explicit_bzero(key, sizeof(key));
 		if (ret)
 			continue;
 		r->remote[0] = r->peer_ids[i];
@@ -165,8 +163,6 @@ static int psk_lookup(void *arg, const char *identity, unsigned char *key,
 	struct ktlsd_job *j = arg;
 	struct ktlsd_kreq *r = j->kreq;
 	char desc[512];
-	unsigned char *data = NULL;
-	size_t n = 0;
 	unsigned int i;
 	int32_t id;
 	int len;
@@ -175,14 +171,9 @@ static int psk_lookup(void *arg, const char *identity, unsigned char *key,
 	for (i = 0; i < r->npeer_ids; i++) {
 		if (ktlsd_key_description(r->peer_ids[i], "psk", desc,
 					  sizeof(desc)) ||
-		    strcmp(desc, identity) ||
-		    ktlsd_key_read(r->peer_ids[i], &data, &n))
+		    strcmp(desc, identity))
 			continue;
-		len = n <= cap ? (int)n : -EMSGSIZE;
-		if (len > 0)
-			memcpy(key, data, n);
-		explicit_bzero(data, n);
-		free(data);
+		len = ktlsd_key_copy(r->peer_ids[i], key, cap);
 		if (len < 0)
 			return len;
 		r->remote[0] = r->peer_ids[i];

@@ -128,6 +128,7 @@ struct ktlsd_parser {
 void ktlsd_problem(struct ktlsd_parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int ktlsd_parse_ms(const char *v, unsigned int *ms);
+int ktlsd_set_str(char **dst, const char *v);
 
 /* config_kernel.c */
 int ktlsd_kernel_section(struct ktlsd_parser *p);
@@ -300,7 +301,6 @@ struct ktlsd_kreq {
 	int32_t peer_ids[KTLSD_KREQ_MAX_IDS];
 	unsigned int npeer_ids;
 	int32_t cert, privkey;		/* 0: none named */
-	int32_t keyring;		/* 0: none named */
 	char peername[256];
 	int32_t remote[KTLSD_KREQ_MAX_REMOTE];	/* for DONE */
 	unsigned int nremote;
@@ -332,6 +332,7 @@ const char *ktlsd_consumer_name(int consumer);
 /* keyring.c: certificates, keys and PSKs the kernel names by serial */
 int ktlsd_keyring_init(const struct ktlsd_kernel *k);
 int ktlsd_key_read(int32_t serial, unsigned char **data, size_t *len);
+int ktlsd_key_copy(int32_t serial, unsigned char *key, size_t cap);
 int ktlsd_key_description(int32_t serial, const char *type, char *buf,
 			  size_t len);
 int32_t ktlsd_psk_find(const char *identity, unsigned char *key,

@@ -47,7 +47,6 @@
 #define HS_A_ACCEPT_PEER_ID	6
 #define HS_A_ACCEPT_CERTIFICATE	7
 #define HS_A_ACCEPT_PEERNAME	8
-#define HS_A_ACCEPT_KEYRING	9	/* Linux 6.17 and later */
 #define HS_A_DONE_STATUS	1
 #define HS_A_DONE_SOCKFD	2
 #define HS_A_DONE_REMOTE_AUTH	3
@@ -249,9 +248,6 @@ static int parse_accept(struct nl_msg *msg, void *arg)
 			memcpy(req->peername, nla_data(a), n);
 			req->peername[n] = '\0';
 			req->peername[strnlen(req->peername, n)] = '\0';
-			break;
-		case HS_A_ACCEPT_KEYRING:
-			req->keyring = attr_s32(a);
 			break;
 		}
 	}
