@@ -17,3 +17,17 @@ $(BUILD)/bin/ktlsd: $(KTLSD_OBJS) $(BUILD)/lib/libktls.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(KTLS_LDFLAGS) -o $@ $(KTLSD_OBJS) \
 		$(BUILD)/lib/libktls.a $(KTLS_DEP_LIBS) $(KTLSD_LIBS) -lpthread
+
+# The reply encoder alone, as a host unit test (ASan, UBSan)
+KTLSD_REPLY_UNIT := $(BUILD)/selftests/unit/ktlsd-reply
+HOST_TESTS += $(KTLSD_REPLY_UNIT)
+
+$(KTLSD_REPLY_UNIT): selftests/unit/ktlsd_reply.c userspace/ktlsd/reply.c \
+		userspace/ktlsd/ktlsd.h include/ktls/ktlsd.h \
+		$(KTLSKIT_CACHE)/src/6.1/.done
+	$(quiet) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all $(KTLS_CFLAGS) -U_FORTIFY_SOURCE \
+		-Wno-missing-prototypes -I$(KSFT_INC) -o $@ \
+		selftests/unit/ktlsd_reply.c userspace/ktlsd/reply.c
