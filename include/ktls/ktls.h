@@ -245,7 +245,6 @@ struct ktls_ctx;
 struct ktls_session;
 
 int ktls_ctx_new(const struct ktls_config *cfg, struct ktls_ctx **ctxp);
-int ktls_sni_cert_add(struct ktls_sni_cert **listp, char *spec);
 void ktls_ctx_free(struct ktls_ctx *ctx);
 const char *ktls_ctx_error(const struct ktls_ctx *ctx);
 
