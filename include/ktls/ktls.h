@@ -19,6 +19,7 @@
 #ifndef KTLS_KTLS_H
 #define KTLS_KTLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,8 +28,21 @@
 extern "C" {
 #endif
 
-#define KTLS_VERSION_MAJOR	0
-#define KTLS_VERSION_MINOR	1
+/*
+ * The version of this header. The library's soname is libktls.so.MAJOR: a
+ * minor version only adds, a new major version may break callers.
+ */
+#define KTLS_VERSION_MAJOR	1
+#define KTLS_VERSION_MINOR	0
+#define KTLS_VERSION_PATCH	0
+
+/*
+ * KTLS_CHECK_VERSION(major, minor): true when this header is major.minor or
+ * a later minor version of the same major, i.e. has what major.minor has.
+ * ktls_check_version() asks the same of the library running.
+ */
+#define KTLS_CHECK_VERSION(major, minor) \
+	(KTLS_VERSION_MAJOR == (major) && KTLS_VERSION_MINOR >= (minor))
 
 /* Protocol versions as on the wire. */
 #define KTLS_TLS_1_2		0x0303
@@ -243,6 +257,11 @@ struct ktls_info {
 
 struct ktls_ctx;
 struct ktls_session;
+
+/* The library running (kernel-doc in version.c). */
+int ktls_major_version(void);
+int ktls_minor_version(void);
+bool ktls_check_version(int major, int minor);
 
 int ktls_ctx_new(const struct ktls_config *cfg, struct ktls_ctx **ctxp);
 int ktls_sni_cert_add(struct ktls_sni_cert **listp, char *spec);
