@@ -48,6 +48,49 @@ extern "C" {
 #define KTLS_TLS_1_2		0x0303
 #define KTLS_TLS_1_3		0x0304
 
+/* TLS record content types (RFC 8446 5.1); ktls_content_type_name() */
+enum ktls_content_type {
+	KTLS_CT_CHANGE_CIPHER_SPEC = 20,
+	KTLS_CT_ALERT = 21,
+	KTLS_CT_HANDSHAKE = 22,
+	KTLS_CT_APPLICATION_DATA = 23,
+};
+
+/* Alert levels (RFC 8446 6); TLS 1.3 treats every alert but close_notify
+ * and user_canceled as fatal whatever its level. */
+#define KTLS_ALERT_LEVEL_WARNING	1
+#define KTLS_ALERT_LEVEL_FATAL		2
+
+/* Alert descriptions (RFC 8446 6); ktls_alert_name() */
+#define KTLS_ALERT_CLOSE_NOTIFY			0
+#define KTLS_ALERT_UNEXPECTED_MESSAGE		10
+#define KTLS_ALERT_BAD_RECORD_MAC		20
+#define KTLS_ALERT_RECORD_OVERFLOW		22
+#define KTLS_ALERT_HANDSHAKE_FAILURE		40
+#define KTLS_ALERT_BAD_CERTIFICATE		42
+#define KTLS_ALERT_UNSUPPORTED_CERTIFICATE	43
+#define KTLS_ALERT_CERTIFICATE_REVOKED		44
+#define KTLS_ALERT_CERTIFICATE_EXPIRED		45
+#define KTLS_ALERT_CERTIFICATE_UNKNOWN		46
+#define KTLS_ALERT_ILLEGAL_PARAMETER		47
+#define KTLS_ALERT_UNKNOWN_CA			48
+#define KTLS_ALERT_ACCESS_DENIED		49
+#define KTLS_ALERT_DECODE_ERROR			50
+#define KTLS_ALERT_DECRYPT_ERROR		51
+#define KTLS_ALERT_PROTOCOL_VERSION		70
+#define KTLS_ALERT_INSUFFICIENT_SECURITY	71
+#define KTLS_ALERT_INTERNAL_ERROR		80
+#define KTLS_ALERT_INAPPROPRIATE_FALLBACK	86
+#define KTLS_ALERT_USER_CANCELED		90
+#define KTLS_ALERT_NO_RENEGOTIATION		100	/* TLS 1.2 only */
+#define KTLS_ALERT_MISSING_EXTENSION		109
+#define KTLS_ALERT_UNSUPPORTED_EXTENSION	110
+#define KTLS_ALERT_UNRECOGNIZED_NAME		112
+#define KTLS_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE 113
+#define KTLS_ALERT_UNKNOWN_PSK_IDENTITY		115
+#define KTLS_ALERT_CERTIFICATE_REQUIRED		116
+#define KTLS_ALERT_NO_APPLICATION_PROTOCOL	120
+
 enum ktls_role {
 	KTLS_CLIENT = 0,
 	KTLS_SERVER = 1,
@@ -282,6 +325,7 @@ enum ktls_reason ktls_reason(const struct ktls_session *s);
 const char *ktls_reason_text(const struct ktls_session *s);
 const char *ktls_reason_name(enum ktls_reason r);
 const char *ktls_alert_name(int desc);
+const char *ktls_content_type_name(int type);
 
 int ktls_get_info(const struct ktls_session *s, struct ktls_info *info);
 int ktls_fd_check_kernel(int fd);
@@ -319,19 +363,10 @@ int ktls_send_alert(struct ktls_session *s, int level, int desc);
 
 /*
  * Ending a connection the peer broke, on a socket ktlsd handed back (no
- * session here): the fatal alert the RFCs require (descriptions from RFC
- * 8446 6.2), through kernel TLS.
+ * session here): the fatal alert the RFCs require, through kernel TLS.
  * Sessions do the same inside ktls_recv(). Kernel-doc in fail.c and
  * hs_rules.c.
  */
-#define KTLS_ALERT_UNEXPECTED_MESSAGE	10
-#define KTLS_ALERT_BAD_RECORD_MAC	20
-#define KTLS_ALERT_RECORD_OVERFLOW	22
-#define KTLS_ALERT_ILLEGAL_PARAMETER	47
-#define KTLS_ALERT_DECODE_ERROR		50
-#define KTLS_ALERT_PROTOCOL_VERSION	70
-#define KTLS_ALERT_INTERNAL_ERROR	80
-
 int ktls_fd_fail(int fd, int err);
 int ktls_fd_refuse(int fd, int alert);
 /* ktls_check_post_handshake(): drop the message, it needs no answer */

@@ -36,12 +36,6 @@
 #define KTLS_MAX_PLAIN		16384
 #define KTLS_TEXT_MAX		512
 
-/* TLS content types */
-#define KTLS_CT_CCS		20
-#define KTLS_CT_ALERT		21
-#define KTLS_CT_HANDSHAKE	22
-#define KTLS_CT_DATA		23
-
 /* Handshake message types seen after the handshake */
 #define KTLS_HS_HELLO_REQUEST	0
 #define KTLS_HS_NEW_TICKET	4

@@ -25,7 +25,7 @@
  * @s: offloaded session
  * @buf: buffer
  * @len: its size
- * @type: set to the TLS content type (23 for data)
+ * @type: set to the TLS content type (enum ktls_content_type)
  *
  * Return: bytes read, 0 at TCP end of stream, or a negative errno.
  */
@@ -43,14 +43,14 @@ static int handle_alert(struct ktls_session *s, const unsigned char *p,
 				     "the peer sent an alert record of %zu bytes",
 				     n);
 	s->peer_alert = p[1];
-	if (p[1] == 0) {
+	if (p[1] == KTLS_ALERT_CLOSE_NOTIFY) {
 		s->eof = true;
 		return 0;
 	}
 	/* TLS 1.2 warnings other than close_notify may be ignored */
-	if (s->version == KTLS_TLS_1_2 && p[0] == 1)
+	if (s->version == KTLS_TLS_1_2 && p[0] == KTLS_ALERT_LEVEL_WARNING)
 		return 1;
-	if (s->version == KTLS_TLS_1_3 && p[1] == 90)	/* user_canceled */
+	if (s->version == KTLS_TLS_1_3 && p[1] == KTLS_ALERT_USER_CANCELED)
 		return 1;
 	s->eof = true;
 	__ktls_fail(s, KTLS_R_PEER_ALERT, -EPROTO,
@@ -268,7 +268,7 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 					     "the peer split a KeyUpdate over records, which kernel TLS cannot follow (it reads nothing after the first fragment)");
 		if (n < 0)
 			return n == -EAGAIN ? n : __ktls_recv_failed(s, n);
-		if (n == 0 && type == KTLS_CT_DATA) {
+		if (n == 0 && type == KTLS_CT_APPLICATION_DATA) {
 			s->eof = true;
 			__ktls_fail(s, KTLS_R_PEER_CLOSED, -EPIPE,
 				    "peer closed the connection without close_notify");
@@ -281,7 +281,7 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 					     "the peer sent a record of type %u inside a fragmented handshake message",
 					     type);
 		switch (type) {
-		case KTLS_CT_DATA:
+		case KTLS_CT_APPLICATION_DATA:
 			if (!own)
 				return n;
 			s->pend = malloc(n);
@@ -312,7 +312,7 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 /**
  * ktls_send_record() - send one record of a given content type
  * @s: offloaded session
- * @type: TLS content type (21 alert, 22 handshake, 23 data)
+ * @type: TLS content type (enum ktls_content_type)
  * @buf: payload
  * @len: its length, at most 16384
  *
@@ -351,7 +351,8 @@ KTLS_EXPORT int ktls_close_notify(struct ktls_session *s)
 		wolfSSL_shutdown(s->ssl);
 		return 0;
 	}
-	return ktls_send_alert(s, 1, 0);
+	return ktls_send_alert(s, KTLS_ALERT_LEVEL_WARNING,
+			       KTLS_ALERT_CLOSE_NOTIFY);
 }
 
 /**

@@ -26,7 +26,8 @@ static int keyupdate_unsupported(struct ktls_session *s, int err,
 			      strerror(err));
 
 	if (tx_usable)
-		ktls_send_alert(s, 2, KTLS_ALERT_INTERNAL_ERROR);
+		ktls_send_alert(s, KTLS_ALERT_LEVEL_FATAL,
+				KTLS_ALERT_INTERNAL_ERROR);
 	shutdown(s->fd, SHUT_RDWR);
 	return ret;
 }
@@ -194,7 +195,7 @@ int __ktls_tx_account(struct ktls_session *s, size_t bytes)
 			return 0;
 		}
 	}
-	ktls_send_alert(s, 1, 0);
+	ktls_send_alert(s, KTLS_ALERT_LEVEL_WARNING, KTLS_ALERT_CLOSE_NOTIFY);
 	__ktls_fail(s, KTLS_R_PROTOCOL, -EKEYEXPIRED,
 		    "the key reached its usage limit of %llu records and cannot be changed on %s with this kernel: connection closed",
 		    (unsigned long long)s->rekey_limit,
