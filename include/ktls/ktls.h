@@ -355,8 +355,8 @@ ssize_t ktls_fd_recv_record(int fd, void *buf, size_t len,
 ssize_t ktls_send(struct ktls_session *s, const void *buf, size_t len);
 ssize_t ktls_send_flags(struct ktls_session *s, const void *buf, size_t len,
 			int flags);
-int ktls_send_record(struct ktls_session *s, unsigned char type,
-		     const void *buf, size_t len);
+ssize_t ktls_send_record(struct ktls_session *s, unsigned char type,
+			 const void *buf, size_t len);
 ssize_t ktls_fd_send_record(int fd, unsigned char type, const void *buf,
 			    size_t len, int flags);
 int ktls_send_alert(struct ktls_session *s, int level, int desc);

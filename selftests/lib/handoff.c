@@ -168,6 +168,7 @@ TEST_F_TIMEOUT(handoff, close_notify_both_ways, 240)
 {
 	unsigned char c;
 
+	EXPECT_EQ(-ENOENT, ktls_peer_alert(self->p.ss));
 	ASSERT_EQ(0, ktls_close_notify(self->p.cs));
 	EXPECT_EQ(0, ktls_recv(self->p.ss, &c, 1));
 	EXPECT_EQ(KTLS_ALERT_CLOSE_NOTIFY, ktls_peer_alert(self->p.ss));

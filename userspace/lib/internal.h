@@ -236,6 +236,8 @@ int __ktls_load_crl(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 
 /* context.c */
 int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+int __ktls_ctx_err(struct ktls_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* sni.c */
 int __ktls_sni_check(struct ktls_ctx *ctx, const struct ktls_config *cfg);

@@ -99,8 +99,9 @@ static ssize_t send_by_deadline(struct ktls_session *s, unsigned char type,
 }
 
 /* One record through kernel TLS, counted against the key's limit. */
-static int send_record(struct ktls_session *s, unsigned char type,
-		       const void *buf, size_t len, int flags)
+/* One record, whole: @len, or a negative errno (-EIO when cut short). */
+static ssize_t send_record(struct ktls_session *s, unsigned char type,
+			   const void *buf, size_t len, int flags)
 {
 	ssize_t n;
 
@@ -116,7 +117,7 @@ static int send_record(struct ktls_session *s, unsigned char type,
 	__ktls_unlock(s);
 	if (n < 0)
 		return n;
-	return (size_t)n == len ? 0 : -EIO;
+	return (size_t)n == len ? n : -EIO;
 }
 
 /* Act on every complete handshake message gathered so far. */
@@ -316,10 +317,14 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
  * @buf: payload
  * @len: its length, at most 16384
  *
- * Return: 0 or a negative errno.
+ * The record goes whole or not at all, as for ktls_fd_send_record().
+ *
+ * Return: @len (the payload bytes sent), or a negative errno (-EIO when
+ * the socket took only part of the record).
  */
-KTLS_EXPORT int ktls_send_record(struct ktls_session *s, unsigned char type,
-				 const void *buf, size_t len)
+KTLS_EXPORT ssize_t ktls_send_record(struct ktls_session *s,
+				     unsigned char type, const void *buf,
+				     size_t len)
 {
 	return send_record(s, type, buf, len, 0);
 }
@@ -327,16 +332,17 @@ KTLS_EXPORT int ktls_send_record(struct ktls_session *s, unsigned char type,
 /**
  * ktls_send_alert() - send an alert record
  * @s: offloaded session
- * @level: 1 warning, 2 fatal
- * @desc: alert description
+ * @level: KTLS_ALERT_LEVEL_WARNING or KTLS_ALERT_LEVEL_FATAL
+ * @desc: alert description (KTLS_ALERT_*)
  *
  * Return: 0 or a negative errno.
  */
 KTLS_EXPORT int ktls_send_alert(struct ktls_session *s, int level, int desc)
 {
 	unsigned char a[2] = { level, desc };
+	ssize_t n = ktls_send_record(s, KTLS_CT_ALERT, a, sizeof(a));
 
-	return ktls_send_record(s, KTLS_CT_ALERT, a, sizeof(a));
+	return n < 0 ? n : 0;
 }
 
 /**
@@ -356,14 +362,15 @@ KTLS_EXPORT int ktls_close_notify(struct ktls_session *s)
 }
 
 /**
- * ktls_peer_alert() - last alert description received, or -1
+ * ktls_peer_alert() - the last alert the peer sent
  * @s: session
  *
- * Return: alert description or -1.
+ * Return: its description (KTLS_ALERT_*, close_notify is 0), or -ENOENT
+ * when the peer sent none.
  */
 KTLS_EXPORT int ktls_peer_alert(const struct ktls_session *s)
 {
-	return s->peer_alert;
+	return s->peer_alert < 0 ? -ENOENT : s->peer_alert;
 }
 
 /**

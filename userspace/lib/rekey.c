@@ -49,12 +49,13 @@ static int wolf_next_tx(struct ktls_session *s)
 static int roll_tx(struct ktls_session *s, int request_peer)
 {
 	unsigned char ku[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, !!request_peer };
+	ssize_t n;
 	int ret;
 
 	/* our KeyUpdate goes out under the old key, as RFC 8446 4.6.3 says */
-	ret = ktls_send_record(s, KTLS_CT_HANDSHAKE, ku, sizeof(ku));
-	if (ret)
-		return ret;
+	n = ktls_send_record(s, KTLS_CT_HANDSHAKE, ku, sizeof(ku));
+	if (n < 0)
+		return n;
 	ret = wolf_next_tx(s);
 	if (ret)
 		return ret;
@@ -102,9 +103,13 @@ int __ktls_peer_key_update(struct ktls_session *s, int update_requested)
 	{
 		unsigned char ans[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, 0 };
 
-		ret = ktls_send_record(s, KTLS_CT_HANDSHAKE, ans, sizeof(ans));
-		if (ret)
+		ssize_t n = ktls_send_record(s, KTLS_CT_HANDSHAKE, ans,
+					     sizeof(ans));
+
+		if (n < 0) {
+			ret = n;
 			goto out;
+		}
 	}
 	if (!tx_rolled) {
 		ret = wolf_next_tx(s);
