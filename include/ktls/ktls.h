@@ -135,9 +135,12 @@ enum ktls_role {
  * @key_file: its private key
  * @chain_file: PEM intermediates sent after @cert_file, or NULL
  * @ocsp_response: DER OCSP response stapled for @cert_file, or NULL
- * @reserved: must be zero
  *
- * An array of these ends with an entry whose @name is NULL.
+ * An array of these ends with an entry whose @name is NULL. It has no
+ * reserved room and takes no size: the library reads it only through
+ * struct ktls_config.sni_certs, and a later version that needs more per
+ * name adds a new array there (a new field, zero in older callers),
+ * leaving this layout as it is.
  */
 struct ktls_sni_cert {
 	const char *name;
@@ -145,7 +148,6 @@ struct ktls_sni_cert {
 	const char *key_file;
 	const char *chain_file;
 	const char *ocsp_response;
-	void *reserved[3];
 };
 
 /**
@@ -190,10 +192,14 @@ struct ktls_sni_cert {
  * @keylog_file: with KTLS_P_KEYLOG, every handshake's secrets are appended
  *	here in NSS key log format (opened by ktls_ctx_new()); TLS 1.3 needs
  *	a wolfSSL with HAVE_SECRET_CALLBACK, else such a handshake is refused
- * @reserved: must be zero; later fields go here
  *
- * New fields are only ever added in place of @reserved, so the structure
- * keeps its size and layout.
+ * Extensible as openat2()'s struct open_how: later versions only append
+ * fields, and ktls_ctx_new() passes sizeof() of the structure the caller
+ * was built with to ktls_ctx_new_sized(). A smaller (older) structure gets
+ * the missing fields as zero; a larger (newer) one than the library knows
+ * is taken when every byte past the library's fields is zero, else
+ * refused with -E2BIG; one smaller than KTLS_CONFIG_SIZE_VER0 with -EINVAL.
+ * So zero the whole structure (= {0}, memset) before filling it.
  */
 struct ktls_config {
 	enum ktls_role role;
@@ -222,8 +228,11 @@ struct ktls_config {
 	const struct ktls_sni_cert *sni_certs;
 	const char *ocsp_response;
 	const char *keylog_file;
-	void *reserved[3];
 };
+
+/* sizeof(struct ktls_config) of libktls 1.0, the first published */
+#define KTLS_CONFIG_SIZE_VER0	(offsetof(struct ktls_config, keylog_file) + \
+				 sizeof(const char *))
 
 /* Why a handshake (or the switch to the kernel) failed. */
 enum ktls_reason {
@@ -306,7 +315,24 @@ int ktls_major_version(void);
 int ktls_minor_version(void);
 bool ktls_check_version(int major, int minor);
 
-int ktls_ctx_new(const struct ktls_config *cfg, struct ktls_ctx **ctxp);
+int ktls_ctx_new_sized(const struct ktls_config *cfg, size_t size,
+		       struct ktls_ctx **ctxp);
+
+/**
+ * ktls_ctx_new() - build a context from a configuration
+ * @cfg: configuration; strings are copied
+ * @ctxp: the new context
+ *
+ * ktls_ctx_new_sized() with the size of the struct ktls_config this
+ * program was built with (kernel-doc in context.c).
+ *
+ * Return: 0, or a negative errno.
+ */
+static inline int ktls_ctx_new(const struct ktls_config *cfg,
+			       struct ktls_ctx **ctxp)
+{
+	return ktls_ctx_new_sized(cfg, sizeof(*cfg), ctxp);
+}
 int ktls_sni_cert_add(struct ktls_sni_cert **listp, char *spec);
 void ktls_ctx_free(struct ktls_ctx *ctx);
 const char *ktls_ctx_error(const struct ktls_ctx *ctx);

@@ -453,6 +453,51 @@ TEST(config_errors)
 	ktls_ctx_free(ctx);
 }
 
+/*
+ * struct ktls_config by size, as openat2() takes struct open_how: exactly
+ * the 1.0 bytes (in a heap block of that size, so AddressSanitizer sees a
+ * read past it), a newer caller's longer structure with a zero or a set
+ * tail, and one too short for any version.
+ */
+TEST(config_sizes)
+{
+	struct {
+		struct ktls_config cfg;
+		uint64_t newer[2];
+	} big;
+	struct ktls_config *old;
+	struct ktls_ctx *c;
+
+	memset(&big, 0, sizeof(big));
+	big.cfg.role = KTLS_CLIENT;
+	big.cfg.flags = KTLS_F_NO_VERIFY;
+
+	old = malloc(KTLS_CONFIG_SIZE_VER0);
+	ASSERT_NE(NULL, old);
+	memcpy(old, &big.cfg, KTLS_CONFIG_SIZE_VER0);
+	EXPECT_EQ(0, ktls_ctx_new_sized(old, KTLS_CONFIG_SIZE_VER0, &c));
+	ktls_ctx_free(c);
+	free(old);
+
+	EXPECT_EQ(0, ktls_ctx_new(&big.cfg, &c));
+	ktls_ctx_free(c);
+
+	EXPECT_EQ(0, ktls_ctx_new_sized(&big.cfg, sizeof(big), &c));
+	ktls_ctx_free(c);
+
+	big.newer[1] = 1;
+	EXPECT_EQ(-E2BIG, ktls_ctx_new_sized(&big.cfg, sizeof(big), &c));
+	EXPECT_NE(NULL, strstr(ktls_ctx_error(c), "newer library"));
+	ktls_ctx_free(c);
+
+	EXPECT_EQ(-EINVAL, ktls_ctx_new_sized(&big.cfg,
+					      KTLS_CONFIG_SIZE_VER0 - 1, &c));
+	EXPECT_NE(NULL, strstr(ktls_ctx_error(c), "smaller than any version"));
+	ktls_ctx_free(c);
+	EXPECT_EQ(-EINVAL, ktls_ctx_new_sized(NULL, sizeof(big.cfg), &c));
+	ktls_ctx_free(c);
+}
+
 /* Every KTLS_ALERT_* has its RFC 8446 name, e.g. KTLS_ALERT_UNKNOWN_CA. */
 static void alert_names(struct __test_metadata *_metadata)
 {

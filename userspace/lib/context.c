@@ -48,12 +48,6 @@ static WOLFSSL_METHOD *pick_method(const struct ktls_config *cfg)
 
 static int check_config(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cfg->reserved); i++)
-		if (cfg->reserved[i])
-			return __ktls_ctx_err(ctx, -EINVAL,
-					      "reserved configuration field %u is set", i);
 	if (cfg->role != KTLS_CLIENT && cfg->role != KTLS_SERVER)
 		return __ktls_ctx_err(ctx, -EINVAL,
 				      "role must be client or server");
@@ -135,18 +129,42 @@ static char *dup_opt(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* Only appended to: 1.0's fields are the first KTLS_CONFIG_SIZE_VER0 bytes. */
+_Static_assert(sizeof(struct ktls_config) == KTLS_CONFIG_SIZE_VER0,
+	       "a new field of struct ktls_config needs KTLS_CONFIG_SIZE_VER1");
+
+/* Bytes of a newer caller's structure that this library does not know. */
+static bool tail_is_zero(const struct ktls_config *cfg, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)cfg;
+	size_t i;
+
+	for (i = sizeof(*cfg); i < size; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 /**
- * ktls_ctx_new() - build a context from a configuration
+ * ktls_ctx_new_sized() - build a context from a configuration of any version
  * @cfg: configuration; strings are copied
+ * @size: sizeof(*@cfg) as the caller was built: ktls_ctx_new() passes it
  * @ctxp: the new context
+ *
+ * The rules of openat2(): @size below KTLS_CONFIG_SIZE_VER0 is -EINVAL; a
+ * caller built against an older, shorter structure gets the fields it
+ * lacks as zero; a newer, longer one is taken only when every byte past
+ * the fields this library knows is zero (an option it cannot honour is
+ * refused, not ignored), else -E2BIG.
  *
  * Return: 0, or a negative errno. On failure *@ctxp may still hold a
  * context carrying only the error: read ktls_ctx_error(), then free it
  * with ktls_ctx_free().
  */
-KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
-			     struct ktls_ctx **ctxp)
+KTLS_EXPORT int ktls_ctx_new_sized(const struct ktls_config *cfg, size_t size,
+				   struct ktls_ctx **ctxp)
 {
+	struct ktls_config known = { 0 };
 	struct ktls_ctx *ctx;
 
 	*ctxp = NULL;
@@ -154,7 +172,17 @@ KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
 	if (!ctx)
 		return -ENOMEM;
 	*ctxp = ctx;
-	return __ktls_ctx_build(ctx, cfg);
+	if (!cfg || size < KTLS_CONFIG_SIZE_VER0)
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "struct ktls_config of %zu bytes is smaller than any version (%zu)",
+				      size, (size_t)KTLS_CONFIG_SIZE_VER0);
+	if (size > sizeof(known) && !tail_is_zero(cfg, size))
+		return __ktls_ctx_err(ctx, -E2BIG,
+				      "struct ktls_config sets fields past the %zu bytes libktls %d.%d knows: a newer library is needed",
+				      sizeof(known), KTLS_VERSION_MAJOR,
+				      KTLS_VERSION_MINOR);
+	memcpy(&known, cfg, size < sizeof(known) ? size : sizeof(known));
+	return __ktls_ctx_build(ctx, &known);
 }
 
 /**

@@ -14,11 +14,6 @@
 #include <wolfssl/wolfcrypt/dh.h>
 #include <wolfssl/wolfcrypt/ecc.h>
 
-/* The policy fields took the place of reserved[], nothing moved. */
-_Static_assert(sizeof(struct ktls_config) ==
-	       offsetof(struct ktls_config, rekey_records) + sizeof(uint64_t) +
-	       16 * sizeof(void *), "struct ktls_config changed size");
-
 #define KTLS_ANON_SUITE "ADH-AES256-GCM-SHA384"
 
 /*

@@ -45,7 +45,6 @@ static bool valid_pattern(const char *p)
 int __ktls_sni_check(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
 	const struct ktls_sni_cert *e;
-	unsigned int i;
 
 	if (!cfg->sni_certs)
 		return 0;
@@ -61,11 +60,6 @@ int __ktls_sni_check(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 			return __ktls_ctx_err(ctx, -EINVAL,
 					      "SNI name %s needs a certificate and a key",
 					      e->name);
-		for (i = 0; i < ARRAY_SIZE(e->reserved); i++)
-			if (e->reserved[i])
-				return __ktls_ctx_err(ctx, -EINVAL,
-						      "reserved field of SNI entry %s is set",
-						      e->name);
 	}
 	return 0;
 }
