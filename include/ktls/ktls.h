@@ -513,20 +513,15 @@ int ktls_daemon_rekey_timeout(const char *socket_path, int fd,
 int ktls_daemon_stats(const char *socket_path, char *buf, size_t len);
 const char *ktls_daemon_reason_name(unsigned int reason);
 
-/* Session calls for a daemon that runs handshakes for others. */
-struct ktls_ticket;
-
+/*
+ * Per-session settings and the peer's identity (kernel-doc in
+ * daemon_session.c); the calls only ktlsd makes on sessions are not
+ * public (userspace/lib/ktls_daemon_side.h).
+ */
 int ktls_session_set_alpn(struct ktls_session *s, const char *list);
-int ktls_session_rebind(struct ktls_session *s, int fd);
 int ktls_session_set_send_timeout(struct ktls_session *s,
 				  unsigned int timeout_ms);
 int ktls_peer_identity(const struct ktls_session *s, char *buf, size_t len);
-int ktls_post_handshake(struct ktls_session *s, const void *msg, size_t len);
-int ktls_session_get_ticket(struct ktls_session *s, struct ktls_ticket **tp);
-int ktls_session_request_ticket(struct ktls_session *s);
-int ktls_session_set_ticket(struct ktls_session *s,
-			    const struct ktls_ticket *t);
-void ktls_ticket_free(struct ktls_ticket *t);
 
 /*
  * Kernel consumers (the net/handshake upcall): identities handed over as

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "../../userspace/lib/internal.h"
+#include "../../userspace/lib/ktls_daemon_side.h"
 #include "fuzz.h"
 
 #ifndef SOL_TLS
