@@ -56,8 +56,10 @@ enum ktls_content_type {
 	KTLS_CT_APPLICATION_DATA = 23,
 };
 
-/* Alert levels (RFC 8446 6); TLS 1.3 treats every alert but close_notify
- * and user_canceled as fatal whatever its level. */
+/*
+ * Alert levels (RFC 8446 6); TLS 1.3 treats every alert but close_notify
+ * and user_canceled as fatal whatever its level.
+ */
 #define KTLS_ALERT_LEVEL_WARNING	1
 #define KTLS_ALERT_LEVEL_FATAL		2
 
