@@ -26,14 +26,14 @@ hdr_version()
 major=$(hdr_version MAJOR)
 minor=$(hdr_version MINOR)
 patch=$(hdr_version PATCH)
-count_ok "the header names a version ($major.$minor.$patch)" \
-	'[ -n "$major" ] && [ -n "$minor" ] && [ -n "$patch" ]'
-count_ok "the soname is libktls.so.$major" \
-	"readelf -d '$so' | grep -q 'SONAME.*\\[libktls\\.so\\.$major\\]'"
-count_ok "libktls.so.$major links to libktls.so.$major.$minor.$patch" \
-	"[ \"\$(readlink '$so.$major')\" = libktls.so.$major.$minor.$patch ]"
-count_ok "libktls.pc says Version: $major.$minor.$patch" \
-	"grep -qx 'Version: $major.$minor.$patch' '$R/build/lib/pkgconfig/libktls.pc'"
+[ -n "$major" ] && [ -n "$minor" ] && [ -n "$patch" ]
+count_ok "the header names a version ($major.$minor.$patch)"
+readelf -d "$so" | grep -q "SONAME.*\[libktls\.so\.$major\]"
+count_ok "the soname is libktls.so.$major"
+[ "$(readlink "$so.$major")" = libktls.so.$major.$minor.$patch ]
+count_ok "libktls.so.$major links to libktls.so.$major.$minor.$patch"
+grep -qx "Version: $major.$minor.$patch" "$R/build/lib/pkgconfig/libktls.pc"
+count_ok "libktls.pc says Version: $major.$minor.$patch"
 
 cat > "$T/version.c" <<'C'
 #include <stdio.h>
@@ -61,12 +61,12 @@ int main(void)
 	return 0;
 }
 C
-count_ok "a program built with the header compiles and links" \
-	"cc -Wall -Werror -I'$R/include' -o '$T/version' '$T/version.c' \
-	 -L'$R/build/lib' -lktls > '$T/cc.log' 2>&1 ||
-	 { cat '$T/cc.log'; false; }"
-count_ok "header, library and ktls_check_version() agree" \
-	"LD_LIBRARY_PATH='$R/build/lib' '$T/version'"
+cc -Wall -Werror -I"$R/include" -o "$T/version" "$T/version.c" \
+	 -L"$R/build/lib" -lktls > "$T/cc.log" 2>&1 ||
+	 { cat "$T/cc.log"; false; }
+count_ok "a program built with the header compiles and links"
+LD_LIBRARY_PATH="$R/build/lib" "$T/version"
+count_ok "header, library and ktls_check_version() agree"
 # ---- symbols ----
 # What a program sees: the installed headers, preprocessed, less the bodies
 # of static inline functions, typedefs and function pointers.
@@ -85,18 +85,18 @@ nm -D --defined-only "$so" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' |
 sed -e 's|/\*.*\*/||' "$R/userspace/lib/libktls.map" |
 	awk '/global:/ { g = 1; next } /local:/ { g = 0 }
 	     g { gsub(/[ \t;]/, ""); if ($0 != "") print }' | sort > "$T/mapped"
-count_ok "the headers declare functions ($(wc -l < "$T/declared"))" \
-	'[ -s "$T/declared" ]'
-count_ok "every exported symbol is named ktls_*" \
-	"! grep -v '^ktls_' '$T/exported'"
-count_ok "every exported symbol is declared in the headers" \
-	"! comm -23 '$T/exported' '$T/declared' | grep ."
-count_ok "every declared function is exported (listed in libktls.map)" \
-	"! comm -13 '$T/exported' '$T/declared' | grep ."
-count_ok "libktls.map lists names only, no wildcard" \
-	"! grep -F '*' '$T/mapped'"
-count_ok "libktls.map lists each name once" \
-	"[ -z \"\$(uniq -d '$T/mapped')\" ]"
-count_ok "everything libktls.map lists is exported" \
-	"! comm -23 '$T/mapped' '$T/exported' | grep ."
+[ -s "$T/declared" ]
+count_ok "the headers declare functions ($(wc -l < "$T/declared"))"
+! grep -v '^ktls_' "$T/exported"
+count_ok "every exported symbol is named ktls_*"
+! comm -23 "$T/exported" "$T/declared" | grep .
+count_ok "every exported symbol is declared in the headers"
+! comm -13 "$T/exported" "$T/declared" | grep .
+count_ok "every declared function is exported (listed in libktls.map)"
+! grep -F '*' "$T/mapped"
+count_ok "libktls.map lists names only, no wildcard"
+[ -z "$(uniq -d "$T/mapped")" ]
+count_ok "libktls.map lists each name once"
+! comm -23 "$T/mapped" "$T/exported" | grep .
+count_ok "everything libktls.map lists is exported"
 ok_totals
