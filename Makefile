@@ -107,6 +107,8 @@ all: userspace modules
 
 include $(sort $(wildcard userspace/*/build.mk tools/*/build.mk \
 	selftests/build.mk selftests/*/build.mk))
+# after the others: its rules name what they build
+include examples/build.mk
 
 # The kselftest harness for our own tests, from Debian's linux-source 6.1
 # (tools/vm/fetch-source extracts it into the cache on first use).
