@@ -60,6 +60,11 @@ cat > "$T/want" <<LIST
 ./usr/sbin/ktlsd
 ./usr/share/man/man8/ktlsd.8
 LIST
+# libktls(7) and every page of section 3 (links to a page included)
+echo ./usr/share/man/man7/libktls.7 >> "$T/want"
+for m in "$R"/userspace/lib/man3/*.3; do
+	echo "./usr/share/man/man3/${m##*/}"
+done >> "$T/want"
 sort -u "$T/want" -o "$T/want"
 is "installed files are the expected ones" diff -u "$T/want" "$T/files"
 is "libktls.so.0 is the soname link" \
