@@ -107,8 +107,8 @@ all: userspace modules
 
 include $(sort $(wildcard userspace/*/build.mk tools/*/build.mk \
 	selftests/build.mk selftests/*/build.mk))
-# libktls(7) and a page per call or family in section 3
-MANPAGES += userspace/lib/libktls.7 $(sort $(wildcard userspace/lib/man3/*.3))
+# libktls(3), the overview, and a page per call or family of calls
+MANPAGES += $(sort $(wildcard userspace/lib/man3/*.3))
 # after the others: its rules name what they build
 include examples/build.mk
 

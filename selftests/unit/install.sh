@@ -60,8 +60,7 @@ cat > "$T/want" <<LIST
 ./usr/sbin/ktlsd
 ./usr/share/man/man8/ktlsd.8
 LIST
-# libktls(7) and every page of section 3 (links to a page included)
-echo ./usr/share/man/man7/libktls.7 >> "$T/want"
+# libktls(3) and every other page of section 3 (links to a page included)
 for m in "$R"/userspace/lib/man3/*.3; do
 	echo "./usr/share/man/man3/${m##*/}"
 done >> "$T/want"
