@@ -72,8 +72,8 @@ static int serve(struct ktls_session *s, int dir)
 	if (!end)
 		return reply(s, "400 Bad Request");
 	*end = '\0';
-	/* a request names a file inside @dir, never above it */
-	if (strstr(path, "..") || !*path)
+	/* a file inside @dir: openat() would follow "/x" or ".." out of it */
+	if (!*path || *path == '/' || strstr(path, ".."))
 		return reply(s, "404 Not Found");
 	fd = openat(dir, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {

@@ -48,8 +48,10 @@ grew() {
 	[ "$now" -gt "$2" ]
 }
 
-# got FILE: FILE holds the payload
+# got FILE: the client ($rc) ended well and FILE holds the payload: a
+# body cut short or a missing close_notify must fail, even with every byte
 got() {
+	[ "$rc" -eq 0 ] || { echo "# client exit $rc"; return 1; }
 	same_file "$T/www/file.bin" "$1"
 }
 
@@ -64,14 +66,21 @@ timeout "$TMO" "$SERVER" "$P/server.pem" "$P/server.key" "$T/www" "$SPORT" \
 wait_listen "$SPORT" || fail "https-server did not listen: $(cat "$T/server.err")"
 tx=$(tls_stat TlsTxSw)
 timeout "$TMO" curl -sS --fail --cacert "$P/ca.pem" -o "$T/curl.out" \
-	"https://localhost:$SPORT/file.bin" 2>"$T/curl.err" ||
-	echo "# curl: $(cat "$T/curl.err")"
+	"https://localhost:$SPORT/file.bin" 2>"$T/curl.err"
+rc=$?
+[ $rc -eq 0 ] || echo "# curl: $(cat "$T/curl.err")"
 check "curl fetches 1 MiB from https-server" got "$T/curl.out"
 check "https-server sent through kernel TLS" grew TlsTxSw "$tx"
-code=$(timeout "$TMO" curl -sS --path-as-is --cacert "$P/ca.pem" -o /dev/null \
-	-w '%{http_code}' "https://localhost:$SPORT/../pki/server.key")
-check "https-server refuses a path outside its folder ($code)" \
-	[ "$code" = 404 ]
+# status PATH: what https-server answers for PATH, sent as it is
+status() {
+	timeout "$TMO" curl -sS --path-as-is --cacert "$P/ca.pem" -o /dev/null \
+		-w '%{http_code}' "https://localhost:$SPORT$1"
+}
+echo secret > "$T/secret"
+code=$(status /../secret)
+check "https-server refuses a path above its folder ($code)" [ "$code" = 404 ]
+code=$(status "/$T/secret")
+check "https-server refuses an absolute path ($code)" [ "$code" = 404 ]
 
 # https-get from openssl s_server -WWW (files relative to its folder)
 next_port
