@@ -82,6 +82,15 @@ check "https-server refuses a path above its folder ($code)" [ "$code" = 404 ]
 code=$(status "/$T/secret")
 check "https-server refuses an absolute path ($code)" [ "$code" = 404 ]
 
+# get NAME CA PORT: https-get /file.bin into $T/NAME.out, its status in
+# $rc and its stderr in $T/NAME.err
+get() {
+	timeout "$TMO" "$GET" "$2" localhost "$3" /file.bin \
+		> "$T/$1.out" 2>"$T/$1.err"
+	rc=$?
+	[ $rc -eq 0 ] || echo "# https-get exit $rc: $(cat "$T/$1.err")"
+}
+
 # https-get from openssl s_server -WWW (files relative to its folder)
 next_port
 rx=$(tls_stat TlsRxSw)
@@ -89,30 +98,21 @@ rx=$(tls_stat TlsRxSw)
 	-naccept 1 -WWW -cert "$P/server.pem" -key "$P/server.key" \
 	>/dev/null 2>"$T/s_server.err" </dev/null) &
 wait_listen "$PORT" || fail "s_server did not listen: $(cat "$T/s_server.err")"
-timeout "$TMO" "$GET" "$P/ca.pem" localhost "$PORT" /file.bin \
-	> "$T/get.out" 2>"$T/get.err"
-rc=$?
-[ $rc -eq 0 ] || echo "# https-get exit $rc: $(cat "$T/get.err")"
-check "https-get fetches 1 MiB from openssl s_server -WWW" got "$T/get.out"
+get ossl "$P/ca.pem" "$PORT"
+check "https-get fetches 1 MiB from openssl s_server -WWW" got "$T/ossl.out"
 check "https-get received through kernel TLS" grew TlsRxSw "$rx"
 
 # https-get from https-server: both ends ours
 rx=$(tls_stat TlsRxSw)
-timeout "$TMO" "$GET" "$P/ca.pem" localhost "$SPORT" /file.bin \
-	> "$T/get2.out" 2>"$T/get2.err"
-rc=$?
-[ $rc -eq 0 ] || echo "# https-get exit $rc: $(cat "$T/get2.err")"
-check "https-get fetches 1 MiB from https-server" got "$T/get2.out"
+get ours "$P/ca.pem" "$SPORT"
+check "https-get fetches 1 MiB from https-server" got "$T/ours.out"
 check "kernel TLS received on both ends" grew TlsRxSw "$((rx + 1))"
 
 # a server signed by a CA the client does not trust: refused, and why
-timeout "$TMO" "$GET" "$P/other-ca.pem" localhost "$SPORT" /file.bin \
-	> "$T/get3.out" 2>"$T/get3.err"
-rc=$?
-echo "# $(cat "$T/get3.err")"
+get untrusted "$P/other-ca.pem" "$SPORT"
 refused() {
-	[ $rc -eq 1 ] && [ ! -s "$T/get3.out" ] &&
-		grep -q "(cert-untrusted)" "$T/get3.err"
+	[ $rc -eq 1 ] && [ ! -s "$T/untrusted.out" ] &&
+		grep -q "(cert-untrusted)" "$T/untrusted.err"
 }
 check "https-get refuses an untrusted server with its reason" refused
 check "https-server reports the refused handshake" \
