@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <ktls/ktls.h>
@@ -127,6 +128,7 @@ static int listen_on(int port)
 int main(int argc, char **argv)
 {
 	struct ktls_config cfg = { .role = KTLS_SERVER };
+	struct timeval idle = { .tv_sec = 30 };
 	struct ktls_session *s;
 	struct ktls_ctx *ctx;
 	int lfd, dir, fd, ret;
@@ -156,6 +158,8 @@ int main(int argc, char **argv)
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
+		/* one client at a time: a silent one must not hold us */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
 		ret = ktls_session_new(ctx, fd, &s);
 		if (ret) {
 			fprintf(stderr, "https-server: %s\n", strerror(-ret));
