@@ -25,9 +25,12 @@ $(EXAMPLES_STAMP): $(LIBRARIES) $(PROGRAMS) $(MANPAGES) \
 	$(Q)$(MAKE) install DESTDIR=$(EXAMPLES_STAGE) PREFIX=/usr >/dev/null
 	$(Q)touch $@
 
+# examples/Makefile knows only the source: the old program goes, so that a
+# new library (a new soname) is linked again
 $(BUILD)/examples/bin/%: examples/%.c examples/Makefile $(EXAMPLES_STAMP)
 	$(quiet) CC $@
 	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
 	$(Q)$(EXAMPLES_PKG) $(MAKE) -s -C examples O=$(abspath $(dir $@)) \
 		$(abspath $@) >/dev/null
 	$(Q)readelf -d $@ | grep -q 'NEEDED.*\[libktls\.so\.' || \
