@@ -175,6 +175,8 @@ check "libktls1 needs no shared libwolfssl (ours is linked in)" \
 check "/etc/ktlsd/ktlsd.conf is a conffile of ktlsd" \
 	sh -c "dpkg-deb -I '$(deb_of ktlsd)' conffiles | grep -qx /etc/ktlsd/ktlsd.conf"
 dpkg-deb -I "$(deb_of ktlsd)" postinst > "$W/postinst" 2>/dev/null
+check "ktlsd's postinst knows the unit (debhelper found it)" \
+	grep -q "deb-systemd-helper update-state 'ktlsd.service'" "$W/postinst"
 check "ktlsd's postinst starts nothing" not grep -q 'deb-systemd-invoke' "$W/postinst"
 check "tlsdevsim-dkms's dkms.conf: BUILD_EXCLUSIVE_CONFIG=CONFIG_TLS_DEVICE" \
 	grep -qx 'BUILD_EXCLUSIVE_CONFIG="CONFIG_TLS_DEVICE"' \
