@@ -48,10 +48,11 @@ grew() {
 	[ "$now" -gt "$2" ]
 }
 
-# got FILE: the client ($rc) ended well and FILE holds the payload: a
+# got FILE: the client ended well ($client_rc; check() has a local $rc)
+# and FILE holds the payload: a
 # body cut short or a missing close_notify must fail, even with every byte
 got() {
-	[ "$rc" -eq 0 ] || { echo "# client exit $rc"; return 1; }
+	[ "$client_rc" -eq 0 ] || { echo "# client exit $client_rc"; return 1; }
 	same_file "$T/www/file.bin" "$1"
 }
 
@@ -67,8 +68,8 @@ wait_listen "$SPORT" || fail "https-server did not listen: $(cat "$T/server.err"
 tx=$(tls_stat TlsTxSw)
 timeout "$TMO" curl -sS --fail --cacert "$P/ca.pem" -o "$T/curl.out" \
 	"https://localhost:$SPORT/file.bin" 2>"$T/curl.err"
-rc=$?
-[ $rc -eq 0 ] || echo "# curl: $(cat "$T/curl.err")"
+client_rc=$?
+[ $client_rc -eq 0 ] || echo "# curl: $(cat "$T/curl.err")"
 check "curl fetches 1 MiB from https-server" got "$T/curl.out"
 check "https-server sent through kernel TLS" grew TlsTxSw "$tx"
 # status PATH: what https-server answers for PATH, sent as it is
@@ -83,12 +84,12 @@ code=$(status "/$T/secret")
 check "https-server refuses an absolute path ($code)" [ "$code" = 404 ]
 
 # get NAME CA PORT: https-get /file.bin into $T/NAME.out, its status in
-# $rc and its stderr in $T/NAME.err
+# $client_rc and its stderr in $T/NAME.err
 get() {
 	timeout "$TMO" "$GET" "$2" localhost "$3" /file.bin \
 		> "$T/$1.out" 2>"$T/$1.err"
-	rc=$?
-	[ $rc -eq 0 ] || echo "# https-get exit $rc: $(cat "$T/$1.err")"
+	client_rc=$?
+	[ $client_rc -eq 0 ] || echo "# https-get exit $client_rc: $(cat "$T/$1.err")"
 }
 
 # https-get from openssl s_server -WWW (files relative to its folder)
@@ -111,7 +112,7 @@ check "kernel TLS received on both ends" grew TlsRxSw "$((rx + 1))"
 # a server signed by a CA the client does not trust: refused, and why
 get untrusted "$P/other-ca.pem" "$SPORT"
 refused() {
-	[ $rc -eq 1 ] && [ ! -s "$T/untrusted.out" ] &&
+	[ $client_rc -eq 1 ] && [ ! -s "$T/untrusted.out" ] &&
 		grep -q "(cert-untrusted)" "$T/untrusted.err"
 }
 check "https-get refuses an untrusted server with its reason" refused
