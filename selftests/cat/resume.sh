@@ -20,12 +20,12 @@ timeout $TMO openssl s_server -accept "$PORT" -naccept 2 -quiet -tls1_3 \
 wait_listen "$PORT"
 timeout $TMO "$CAT" connect "localhost:$PORT" --ca "$P/ca.pem" --count 2 \
 	--no-stdin --json > /dev/null 2>"$T/cat.err"
-rc=$?
+cat_rc=$?
 stop_jobs
 cat "$T/cat.err" | sed 's/^/# /'
 
 first_full() {
-	[ $rc -eq 0 ] &&
+	[ "$cat_rc" -eq 0 ] &&
 		grep '"event":"info"' "$T/cat.err" | head -1 | grep -q '"resumed":false'
 }
 second_resumed() {
