@@ -50,6 +50,9 @@ static int roll_tx(struct ktls_session *s, int request_peer)
 	unsigned char ku[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, !!request_peer };
 	int ret;
 
+	/* only ktlsd holds the keys of its sessions (daemon_mode.c) */
+	if (s->daemon)
+		return __ktls_daemon_roll_tx(s, request_peer);
 	/* our KeyUpdate goes out under the old key, as RFC 8446 4.6.3 says */
 	ret = ktls_send_record(s, KTLS_CT_HANDSHAKE, ku, sizeof(ku));
 	if (ret)
