@@ -200,9 +200,12 @@ int __ktls_daemon_set_name(struct ktls_session *s, const char *name,
 static int daemon_failed(struct ktls_session *s, int err,
 			 const struct ktls_daemon_result *res)
 {
+	const char *text = res->text[0] ? res->text : strerror(-err);
+
+	/* say who failed, once: our own sentences name ktlsd already */
 	return __ktls_fail(s, res->reason ? res->reason : KTLS_R_INTERNAL,
-			   err, "ktlsd: %s",
-			   res->text[0] ? res->text : strerror(-err));
+			   err, "%s%s", strstr(text, "ktlsd") ? "" : "ktlsd: ",
+			   text);
 }
 
 static void handed_back(struct ktls_session *s,
@@ -354,7 +357,9 @@ int __ktls_daemon_post_hs(struct ktls_session *s, const unsigned char *msg,
 	if (ret) {
 		s->eof = true;
 		return __ktls_fail(s, KTLS_R_PROTOCOL, ret,
-				   "ktlsd could not follow the peer's %s: %.200s",
+				   "ktlsd could not follow the %s's %s: %.200s",
+				   s->ctx->cfg.role == KTLS_SERVER ?
+				   "client" : "server",
 				   ticket ? "NewSessionTicket" : "KeyUpdate",
 				   res.text[0] ? res.text : strerror(-ret));
 	}
