@@ -23,7 +23,7 @@
 /* The fake daemon: answers one request with a reply of @version. */
 struct fake {
 	char dir[64];
-	char path[128];
+	char path[96];
 	int lfd;
 	__u16 version;
 	pthread_t thread;
@@ -50,10 +50,8 @@ static void *answer(void *arg)
 	h.version = f->version;
 	h.len = off;
 	memcpy(msg, &h, sizeof(h));
-	if (send(c, msg, sizeof(h) + off, MSG_NOSIGNAL) < 0)
-		goto out;
-	/* the client reads the whole reply before this closes */
-	recv(c, req, sizeof(req), 0);
+	/* then close, as ktlsd does: the reply stays readable */
+	send(c, msg, sizeof(h) + off, MSG_NOSIGNAL);
 out:
 	close(c);
 	return NULL;
@@ -63,11 +61,11 @@ static int fake_start(struct fake *f, __u16 version)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
-	strcpy(f->dir, "/tmp/ktls-daemon-unit.XXXXXX");
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ktls-daemon-unit.XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/ktlsd.sock", f->dir);
-	strcpy(sun.sun_path, f->path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", f->path);
 	f->version = version;
 	f->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sun, sizeof(sun)) ||
