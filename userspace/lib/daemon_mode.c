@@ -351,9 +351,15 @@ int __ktls_daemon_post_hs(struct ktls_session *s, const unsigned char *msg,
 		return __ktls_fail(s, KTLS_R_PROTOCOL, -ECONNABORTED,
 				   "the peer sent a KeyUpdate and ktlsd kept no session to follow it (keep_sessions = 0)");
 	}
+	/* ktlsd may send and change our TX key: no sender in between */
+	__ktls_lock(s);
 	ret = __ktls_daemon_session_op(s->ctx->daemon->req.socket_path,
 				       s->fd, d->session_id, msg, len, 0,
 				       call_timeout(s), &res);
+	/* a KeyUpdate that asked for ours: ktlsd answered with a new key */
+	if (!ret && !ticket && len > 4 && msg[4])
+		s->tx_records = 0;
+	__ktls_unlock(s);
 	if (ret) {
 		s->eof = true;
 		return __ktls_fail(s, KTLS_R_PROTOCOL, ret,
