@@ -19,7 +19,9 @@
  * The handshake is ktls_handshake_step() and poll() on
  * ktls_session_wait_fd(), which must be ktlsd's socket, not the TCP one,
  * while the daemon works: printed as "handshake waits: N, on ktlsd: yes".
- * Then one line of what ktls_get_info() and ktls_peer_identity() say.
+ * Then one line of what ktls_get_info() and ktls_peer_identity() say, and
+ * at the end the NewSessionTicket and KeyUpdate messages ktls_recv()
+ * handed to ktlsd.
  * $KTLSD_SOCKET names the daemon. Exit 0 when all went through.
  */
 #include <arpa/inet.h>
@@ -317,7 +319,9 @@ int main(int argc, char **argv)
 	ret = ktls_close_notify(s);
 	if (ret)
 		die("ktls_close_notify", ret, s);
-	printf("done: %lld bytes each way\n", (long long)size);
+	printf("done: %lld bytes each way, tickets %d, KeyUpdates %d\n",
+	       (long long)size, ktls_tickets_received(s),
+	       ktls_keyupdates_received(s));
 	ktls_session_free(s);
 	ktls_ctx_free(ctx);
 	close(fd);

@@ -91,9 +91,15 @@ check_app client
 [ "$(sha256 "$T/want")" = "$(sha256 "$T/back")" ] ||
 	fail "client: the lines came back changed ($(wc -c < "$T/back") bytes)"
 one_more "$k0" || fail "client: TlsTxSw/TlsRxSw $k0 -> $(sw_keys)"
-pass "client session: $(wc -c < "$T/lines") bytes of lines to s_server -rev and back reversed, SHA-256 equal, one more kernel TX and RX key"
+# s_server sends TLS 1.3 tickets after the handshake: through ktls_recv()
+# to ktlsd, which keeps them
+grep -Eq "tickets [1-9]" "$T/app" ||
+	fail "client: no NewSessionTicket went to ktlsd: $(tail -1 "$T/app")"
+pass "client session: $(wc -c < "$T/lines") bytes of lines to s_server -rev and back reversed, SHA-256 equal, one more kernel TX and RX key, $(grep -o 'tickets [0-9]*' "$T/app") to ktlsd"
 if [ -n "$rekey" ]; then
 	grep -q "rekeyed through ktlsd" "$T/app" || fail "no rekey"
+	grep -Eq "KeyUpdates [1-9]" "$T/app" ||
+		fail "client: the peer's KeyUpdate did not go to ktlsd: $(tail -1 "$T/app")"
 	pass "client session: ktls_rekey() through ktlsd halfway, the peer's KeyUpdate followed"
 fi
 ktlsd_alive
