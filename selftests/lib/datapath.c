@@ -246,18 +246,21 @@ TEST_F_TIMEOUT(datapath, uring_record_types, 240)
 {
 	struct io_uring ring;
 	unsigned char buf[64], type;
-	static const unsigned char alert[2] = { 1, 0 };
+	static const unsigned char alert[2] = {
+		KTLS_ALERT_LEVEL_WARNING, KTLS_ALERT_CLOSE_NOTIFY
+	};
 	ssize_t n;
 
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 	EXPECT_EQ(5, ktls_uring_send(&ring, self->p.cs, "hello", 5));
-	EXPECT_EQ(2, ktls_uring_sendmsg_type(&ring, self->p.cs, 21, alert, 2));
+	EXPECT_EQ(2, ktls_uring_sendmsg_type(&ring, self->p.cs,
+						 KTLS_CT_ALERT, alert, 2));
 	n = ktls_uring_recv(&ring, self->p.ss, buf, sizeof(buf), &type);
 	EXPECT_EQ(5, n);
-	EXPECT_EQ(23, type);
+	EXPECT_EQ(KTLS_CT_APPLICATION_DATA, type);
 	n = ktls_uring_recv(&ring, self->p.ss, buf, sizeof(buf), &type);
 	EXPECT_EQ(2, n);
-	EXPECT_EQ(21, type);
+	EXPECT_EQ(KTLS_CT_ALERT, type);
 	io_uring_queue_exit(&ring);
 }
 

@@ -87,20 +87,15 @@ KTLS_EXPORT int ktls_ctx_new_daemon_sized(const struct ktls_daemon_request *req,
 		return -ENOMEM;
 	*ctxp = ctx;
 	ret = __ktls_daemon_request_copy(&r, req, size);
-	if (ret) {
-		snprintf(ctx->error, sizeof(ctx->error),
-			 ret == -E2BIG ?
-			 "the daemon request sets fields this libktls does not know (size %zu)" :
-			 "the daemon request is too small for this libktls (size %zu)",
-			 size);
-		return ret;
-	}
+	if (ret)
+		return __ktls_ctx_err(ctx, ret, ret == -E2BIG ?
+				      "the daemon request sets fields this libktls does not know (size %zu)" :
+				      "the daemon request is too small for this libktls (size %zu)",
+				      size);
 	if (!r.profile || !*r.profile ||
-	    (r.role != KTLS_CLIENT && r.role != KTLS_SERVER)) {
-		snprintf(ctx->error, sizeof(ctx->error),
-			 "a daemon request needs a profile and a role");
-		return -EINVAL;
-	}
+	    (r.role != KTLS_CLIENT && r.role != KTLS_SERVER))
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "a daemon request needs a profile and a role");
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		goto err_nomem;
@@ -121,8 +116,7 @@ KTLS_EXPORT int ktls_ctx_new_daemon_sized(const struct ktls_daemon_request *req,
 	return 0;
 
 err_nomem:
-	snprintf(ctx->error, sizeof(ctx->error), "out of memory");
-	return -ENOMEM;
+	return __ktls_ctx_err(ctx, -ENOMEM, "out of memory");
 }
 
 /**

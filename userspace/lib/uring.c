@@ -88,7 +88,7 @@ KTLS_EXPORT ssize_t ktls_uring_send(struct io_uring *ring,
  * ktls_uring_sendmsg_type() - IORING_OP_SENDMSG of one record of a type
  * @ring: initialized ring
  * @s: offloaded session
- * @type: TLS content type (e.g. 21 for an alert)
+ * @type: TLS content type (e.g. KTLS_CT_ALERT)
  * @buf: payload
  * @len: length, at most 16384
  *
@@ -308,7 +308,7 @@ KTLS_EXPORT ssize_t ktls_uring_recv(struct io_uring *ring,
 	struct io_uring_sqe *sqe;
 	ssize_t n;
 
-	*type = KTLS_CT_DATA;
+	*type = KTLS_CT_APPLICATION_DATA;
 	sqe = get_sqe(ring);
 	if (!sqe)
 		return -EBUSY;
