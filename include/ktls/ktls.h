@@ -520,9 +520,11 @@ struct ktls_daemon_result {
  * post-handshake messages to ktlsd, ktls_send*() count records against
  * the AEAD limit and have ktlsd change the key before it (ktls_rekey()),
  * ktls_get_info(), ktls_peer_identity() and ktls_get_peer_cert() say what
- * ktlsd told. Calls that need the keys in this process (tickets, PSK,
- * ktls_session_set_*() other than the server name and ALPN) return
- * -EOPNOTSUPP or do nothing.
+ * ktlsd told (ktls_get_peer_cert(): the subject only). Of the per-session
+ * settings only ktls_session_set_server_name() and ktls_session_set_alpn()
+ * apply, before the first step; calls that need the keys in this process
+ * (tickets, PSK, DER identities, ktls_save_session()) must not be made on
+ * them.
  */
 int ktls_ctx_new_daemon_sized(const struct ktls_daemon_request *req,
 			      size_t size, struct ktls_ctx **ctxp);
