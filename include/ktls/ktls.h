@@ -454,8 +454,18 @@ ssize_t ktls_uring_recv(struct io_uring *ring, struct ktls_session *s,
  * @profile: profile name in ktlsd.conf
  * @server_name: client: SNI and the name to verify; NULL for the profile's
  * @alpn: comma-separated ALPN list replacing the profile's, or NULL
- * @timeout_ms: handshake timeout, 0 for the daemon's default
- * @reserved: must be zero
+ * @timeout_ms: handshake timeout, 0 for the daemon's default; also bounds
+ *	each later call to the daemon (post-handshake messages, rekeys)
+ * @rekey_records: sessions of ktls_ctx_new_daemon() only: records sent
+ *	under one TX key before ktlsd is asked for the next (TLS 1.3, Linux
+ *	6.14+) or, where that is impossible, before the connection is
+ *	closed; 0 picks the cipher's AEAD limit (ktls_record_limit())
+ *
+ * Size-versioned, as openat2()'s struct open_how: the calls taking it
+ * are told its size (the static inline wrappers pass sizeof), fields are
+ * only ever added at the end, a caller built against an older header gets
+ * the fields it does not know as zero, and a newer caller's unknown
+ * fields must be zero (else -E2BIG).
  */
 struct ktls_daemon_request {
 	const char *socket_path;
@@ -464,8 +474,13 @@ struct ktls_daemon_request {
 	const char *server_name;
 	const char *alpn;
 	unsigned int timeout_ms;
-	void *reserved[4];
+	uint64_t rekey_records;
 };
+
+/* Sizes of the published versions of struct ktls_daemon_request. */
+#define KTLS_DAEMON_REQUEST_SIZE_VER0 \
+	offsetof(struct ktls_daemon_request, rekey_records)
+#define KTLS_DAEMON_REQUEST_SIZE_VER1	sizeof(struct ktls_daemon_request)
 
 /**
  * struct ktls_daemon_result - what ktlsd answered
@@ -477,6 +492,10 @@ struct ktls_daemon_request {
  * @session_id: handle for ktls_daemon_rekey() and
  *	ktls_daemon_post_handshake(), 0 when the daemon keeps no session
  * @keep_ms: how long the daemon keeps that session
+ *
+ * Size-versioned like struct ktls_daemon_request: the library fills as
+ * many bytes as the caller says it has (a newer caller's fields the
+ * library does not know are zeroed).
  */
 struct ktls_daemon_result {
 	int status;
@@ -488,31 +507,105 @@ struct ktls_daemon_result {
 	unsigned int keep_ms;
 };
 
+#define KTLS_DAEMON_RESULT_SIZE_VER0	sizeof(struct ktls_daemon_result)
+
+/*
+ * Sessions run by ktlsd: a context made by ktls_ctx_new_daemon() makes
+ * sessions that take the same calls as in-process ones. The handshake
+ * (ktls_handshake_step(), non-blocking: -EAGAIN with KTLS_WANT_READ on
+ * ktls_session_wait_fd(), which is then the daemon's Unix socket, not the
+ * TCP one; or ktls_connect()/ktls_accept(), blocking) is ktlsd's; after
+ * it the socket carries kernel TLS both ways, and ktls_recv() hands
+ * post-handshake messages to ktlsd, ktls_send*() count records against
+ * the AEAD limit and have ktlsd change the key before it (ktls_rekey()),
+ * ktls_get_info(), ktls_peer_identity() and ktls_get_peer_cert() say what
+ * ktlsd told (ktls_get_peer_cert(): the subject only). Of the per-session
+ * settings only ktls_session_set_server_name() and ktls_session_set_alpn()
+ * apply, before the first step; calls that need the keys in this process
+ * (tickets, PSK, DER identities, ktls_save_session()) must not be made on
+ * them.
+ */
+int ktls_ctx_new_daemon_sized(const struct ktls_daemon_request *req,
+			      size_t size, struct ktls_ctx **ctxp);
+static inline int ktls_ctx_new_daemon(const struct ktls_daemon_request *req,
+				      struct ktls_ctx **ctxp)
+{
+	return ktls_ctx_new_daemon_sized(req, sizeof(*req), ctxp);
+}
+int ktls_session_wait_fd(const struct ktls_session *s);
+
+/*
+ * The daemon protocol one call at a time, for a caller that keeps no
+ * session (ktlsd's own tests, ktls-bench). Each takes the size of its
+ * structures; the static inline wrappers pass sizeof.
+ */
 struct ktls_daemon_op;
 
-int ktls_daemon_handshake(int fd, const struct ktls_daemon_request *req,
-			  struct ktls_daemon_result *res);
-int ktls_daemon_submit(int fd, const struct ktls_daemon_request *req,
-		       struct ktls_daemon_op **opp);
+int ktls_daemon_handshake_sized(int fd, const struct ktls_daemon_request *req,
+				size_t req_size,
+				struct ktls_daemon_result *res,
+				size_t res_size);
+int ktls_daemon_submit_sized(int fd, const struct ktls_daemon_request *req,
+			     size_t req_size, struct ktls_daemon_op **opp);
 int ktls_daemon_op_fd(const struct ktls_daemon_op *op);
-int ktls_daemon_complete(struct ktls_daemon_op *op,
-			 struct ktls_daemon_result *res);
+int ktls_daemon_complete_sized(struct ktls_daemon_op *op,
+			       struct ktls_daemon_result *res,
+			       size_t res_size);
 void ktls_daemon_op_free(struct ktls_daemon_op *op);
-int ktls_daemon_post_handshake(const char *socket_path, int fd,
-			       uint64_t session_id, const void *msg,
-			       size_t len, struct ktls_daemon_result *res);
-int ktls_daemon_rekey(const char *socket_path, int fd, uint64_t session_id,
-		      int request_peer, struct ktls_daemon_result *res);
-int ktls_daemon_post_handshake_timeout(const char *socket_path, int fd,
-				       uint64_t session_id, const void *msg,
-				       size_t len, unsigned int timeout_ms,
-				       struct ktls_daemon_result *res);
-int ktls_daemon_rekey_timeout(const char *socket_path, int fd,
-			      uint64_t session_id, int request_peer,
-			      unsigned int timeout_ms,
-			      struct ktls_daemon_result *res);
+int ktls_daemon_post_handshake_sized(const char *socket_path, int fd,
+				     uint64_t session_id, const void *msg,
+				     size_t len, unsigned int timeout_ms,
+				     struct ktls_daemon_result *res,
+				     size_t res_size);
+int ktls_daemon_rekey_sized(const char *socket_path, int fd,
+			    uint64_t session_id, int request_peer,
+			    unsigned int timeout_ms,
+			    struct ktls_daemon_result *res, size_t res_size);
 int ktls_daemon_stats(const char *socket_path, char *buf, size_t len);
 const char *ktls_daemon_reason_name(unsigned int reason);
+
+static inline int ktls_daemon_handshake(int fd,
+					const struct ktls_daemon_request *req,
+					struct ktls_daemon_result *res)
+{
+	return ktls_daemon_handshake_sized(fd, req, sizeof(*req), res,
+					   sizeof(*res));
+}
+
+static inline int ktls_daemon_submit(int fd,
+				     const struct ktls_daemon_request *req,
+				     struct ktls_daemon_op **opp)
+{
+	return ktls_daemon_submit_sized(fd, req, sizeof(*req), opp);
+}
+
+static inline int ktls_daemon_complete(struct ktls_daemon_op *op,
+				       struct ktls_daemon_result *res)
+{
+	return ktls_daemon_complete_sized(op, res, sizeof(*res));
+}
+
+/* @timeout_ms: how long ktlsd may take, 0 for its default (see the .c) */
+static inline int ktls_daemon_post_handshake(const char *socket_path, int fd,
+					     uint64_t session_id,
+					     const void *msg, size_t len,
+					     unsigned int timeout_ms,
+					     struct ktls_daemon_result *res)
+{
+	return ktls_daemon_post_handshake_sized(socket_path, fd, session_id,
+						msg, len, timeout_ms, res,
+						sizeof(*res));
+}
+
+static inline int ktls_daemon_rekey(const char *socket_path, int fd,
+				    uint64_t session_id, int request_peer,
+				    unsigned int timeout_ms,
+				    struct ktls_daemon_result *res)
+{
+	return ktls_daemon_rekey_sized(socket_path, fd, session_id,
+				       request_peer, timeout_ms, res,
+				       sizeof(*res));
+}
 
 /*
  * Per-session settings and the peer's identity (kernel-doc in

@@ -205,7 +205,7 @@ static int do_recv(int fd, const char *file, uint64_t sid)
 		}
 		if (type == KTLS_CT_HANDSHAKE && handback && sid) {
 			ret = ktls_daemon_post_handshake(req.socket_path, fd, sid,
-							 buf, n, &res);
+							 buf, n, 0, &res);
 			printf("handback type=%u len=%zd: %s%s\n", buf[0], n,
 			       ret ? "error: " : "ok", ret ? res.text : "");
 			fflush(stdout);
@@ -291,7 +291,7 @@ static int do_echo(int fd, uint64_t sid)
 		if (type != KTLS_CT_HANDSHAKE || !handback || !sid)
 			continue;
 		ret = ktls_daemon_post_handshake(req.socket_path, fd, sid, buf,
-						 n, &res);
+						 n, 0, &res);
 		printf("handback type=%u len=%zd: %s%s\n", buf[0], n,
 		       ret ? "error: " : "ok", ret ? res.text : "");
 	}
@@ -320,7 +320,7 @@ static int do_probe(int fd, uint64_t sid)
 		return 1;
 	}
 	ret = ktls_daemon_post_handshake(req.socket_path, fd, sid, finished,
-					 sizeof(finished), &res);
+					 sizeof(finished), 0, &res);
 	printf("probe reason=%s: %s\n",
 	       ret ? ktls_daemon_reason_name(res.reason) : "none",
 	       ret ? res.text : "accepted");
@@ -340,7 +340,7 @@ static int after_handshake(int fd, const struct ktls_daemon_result *r)
 
 	if (rekey) {
 		ret = ktls_daemon_rekey(req.socket_path, fd, r->session_id, 1,
-					&res);
+					0, &res);
 		if (ret)
 			printf("rekey error status=%d reason=%s: %s\n", ret,
 			       ktls_daemon_reason_name(res.reason), res.text);
@@ -634,13 +634,13 @@ static int refuse_foreign(const int *fds, const uint64_t *ids)
 	if (a < 0 || b < 0)
 		return -1;
 	/* the server end's session; the client end's stays for later */
-	ret = ktls_daemon_rekey(req.socket_path, a, ids[0], 0, &r);
+	ret = ktls_daemon_rekey(req.socket_path, a, ids[0], 0, 0, &r);
 	print_session("plain-rekey", ret, &r, 0);
 	ret = ktls_daemon_post_handshake(req.socket_path, a, ids[0], ku,
-					 sizeof(ku), &r);
+					 sizeof(ku), 0, &r);
 	print_session("plain-keyupdate", ret, &r, 0);
 	/* the client end of the same pair: kTLS, but another connection */
-	ret = ktls_daemon_rekey(req.socket_path, fds[1], ids[0], 0, &r);
+	ret = ktls_daemon_rekey(req.socket_path, fds[1], ids[0], 0, 0, &r);
 	print_session("other-rekey", ret, &r, 0);
 	close(a);
 	close(b);
@@ -700,11 +700,11 @@ static int cmd_stuck(int n, const char *client_profile)
 			if (handback)
 				ret = ktls_daemon_post_handshake(req.socket_path,
 						fds[2 * i + 1], ids[2 * i + 1],
-						ku, sizeof(ku), &r);
+						ku, sizeof(ku), 0, &r);
 			else
 				ret = ktls_daemon_rekey(req.socket_path,
 						fds[2 * i + 1], ids[2 * i + 1],
-						0, &r);
+						0, 0, &r);
 			snprintf(what, sizeof(what), "stuck-%s %d",
 				 handback ? "keyupdate" : "rekey", i);
 			print_session(what, ret, &r, mono_ms() - t0);

@@ -109,10 +109,7 @@ void conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 		free(c);
 		return;
 	}
-	/* a ktlsd handshake: wait for the daemon's reply, not the client */
-	c->evfd = tls_wait_fd(&c->tls);
-	if (c->evfd < 0)
-		c->evfd = fd;
+	c->evfd = fd;
 	ev.data.ptr = c;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->evfd, &ev)) {
 		tls_free(&c->tls);
@@ -603,13 +600,37 @@ static void watch(struct conn *c, unsigned int events)
 	worker_watch(c, events);
 }
 
+/*
+ * Watch what the handshake waits on: the client, or, once the socket went
+ * to ktlsd, the daemon's answer (the client's socket then leaves epoll,
+ * or its data would wake us until ktlsd read it).
+ */
+static int watch_handshake(struct conn *c, unsigned int events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = c };
+	int fd = tls_wait_fd(&c->tls);
+
+	if (fd == c->evfd) {
+		watch(c, events);
+		return 0;
+	}
+	epoll_ctl(c->w->epfd, EPOLL_CTL_DEL, c->evfd, NULL);
+	if (epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	c->evfd = fd;
+	c->events = events;
+	return 0;
+}
+
 static enum step do_handshake(struct conn *c)
 {
 	int want, ret;
 
 	ret = tls_step(&c->tls, &want);
 	if (ret == -EAGAIN) {
-		watch(c, want == KTLS_WANT_WRITE ? EPOLLOUT : EPOLLIN);
+		if (watch_handshake(c, want == KTLS_WANT_WRITE ? EPOLLOUT :
+				    EPOLLIN))
+			return STEP_CLOSE;
 		return STEP_WAIT;
 	}
 	if (ret) {

@@ -15,19 +15,13 @@
 #include "serve.h"
 
 /* tls.c: one connection's TLS, whoever runs the handshake */
-#define TLS_WANT_DAEMON	4		/* poll tls_wait_fd() for POLLIN */
-
 struct tls_conn {
-	struct ktls_session *s;		/* in-process handshake */
-	struct ktls_daemon_op *op;	/* ktlsd handshake in flight */
-	uint64_t session_id;		/* ktlsd keeps the session, or 0 */
+	struct ktls_session *s;		/* in process or run by ktlsd */
 	int fd;
 	struct ktls_info info;
 	bool kernel;			/* TX and RX in the kernel */
 	bool ready;			/* handshake done, data may flow */
 	bool quiet_fail;		/* peer just went away: not worth a line */
-	uint64_t tx_records;		/* daemon: records under this TX key */
-	uint64_t tx_limit;		/* daemon: rekey or close before this */
 	char error[256];
 };
 

@@ -59,12 +59,15 @@ $(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk
 #                   DER identities per session, optional client
 #                   certificates, no tickets, IP literals (against openssl)
 #   ktls-alloc      allocations that fail (strdup wrapped at link time)
+#   ktls-daemon     the daemon client against a fake ktlsd: reply version
+#                   check, sized requests, daemon sessions' failures
 KTLS_LIB_UNIT := $(BUILD)/selftests/unit/ktls-reasons
 KTLS_POLICY_UNIT := $(BUILD)/selftests/unit/ktls-policy
 KTLS_CONSUMERS_UNIT := $(BUILD)/selftests/unit/ktls-consumers
 KTLS_ALLOC_UNIT := $(BUILD)/selftests/unit/ktls-alloc
+KTLS_DAEMON_UNIT := $(BUILD)/selftests/unit/ktls-daemon
 KTLS_UNITS := $(KTLS_LIB_UNIT) $(KTLS_POLICY_UNIT) $(KTLS_CONSUMERS_UNIT) \
-	      $(KTLS_ALLOC_UNIT)
+	      $(KTLS_ALLOC_UNIT) $(KTLS_DAEMON_UNIT)
 HOST_TESTS += $(KTLS_UNITS)
 
 $(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \

@@ -338,5 +338,6 @@ KTLS_EXPORT void ktls_ctx_free(struct ktls_ctx *ctx)
 	free(ctx->alpn);
 	free(ctx->sigalgs);
 	__ktls_keylog_close(ctx);
+	__ktls_daemon_ctx_free(ctx);
 	free(ctx);
 }

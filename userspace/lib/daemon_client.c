@@ -368,26 +368,18 @@ static int check_handed_back(int fd, struct ktls_daemon_result *res)
 	return ret;
 }
 
-/**
- * ktls_daemon_complete() - read the reply of a submitted request
- * @op: request from ktls_daemon_submit(); freed unless -EAGAIN is returned
- * @res: the reply
- *
- * A handshake succeeds only when the kernel carries both directions of the
- * socket (ktls_fd_check_kernel()); otherwise the socket is shut down and
- * the call fails, whatever the daemon said.
- *
- * Return: -EAGAIN while the daemon is still working (poll
- * ktls_daemon_op_fd() for POLLIN), else @res->status, or a negative errno
- * when no valid reply came (@res->text says why).
+/*
+ * The one reader of ktlsd's replies: gather the header and the attributes
+ * it announces, checking magic, protocol version, type and length first.
+ * Return: 0 with the reply in op->buf, -EAGAIN while more is to come, or
+ * a negative errno with @res saying why.
  */
-KTLS_EXPORT int ktls_daemon_complete(struct ktls_daemon_op *op,
-				     struct ktls_daemon_result *res)
+static int read_reply(struct ktls_daemon_op *op,
+		      struct ktls_daemon_result *res)
 {
 	struct ktlsd_hdr h;
 	size_t want = sizeof(h);
 	ssize_t n;
-	int ret;
 
 	for (;;) {
 		if (op->have >= sizeof(h)) {
@@ -396,14 +388,15 @@ KTLS_EXPORT int ktls_daemon_complete(struct ktls_daemon_op *op,
 			    h.version != KTLSD_PROTO_VERSION ||
 			    h.type != KTLSD_MSG_REPLY ||
 			    h.len > KTLSD_MAX_MSG - sizeof(h)) {
-				ret = -EBADMSG;
-				local_fail(res, ret, "ktlsd sent an invalid reply (version %u, type %u)",
-					   h.version, h.type);
-				goto out;
+				local_fail(res, -EBADMSG,
+					   "ktlsd sent an invalid reply (protocol version %u, we speak %u; type %u)",
+					   h.version, KTLSD_PROTO_VERSION,
+					   h.type);
+				return -EBADMSG;
 			}
 			want = sizeof(h) + h.len;
 			if (op->have == want)
-				break;
+				return 0;
 		}
 		n = recv(op->sock, op->buf + op->have, want - op->have, 0);
 		if (n > 0) {
@@ -414,11 +407,55 @@ KTLS_EXPORT int ktls_daemon_complete(struct ktls_daemon_op *op,
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return -EAGAIN;
-		ret = n < 0 ? -errno : -ECONNRESET;
-		local_fail(res, ret, "ktlsd closed the connection without a reply (did it stop?)");
-		goto out;
+		n = n < 0 ? -errno : -ECONNRESET;
+		local_fail(res, n, "ktlsd closed the connection without a reply (did it stop?)");
+		return n;
 	}
-	ret = parse_reply(op->buf + sizeof(h), h.len, res);
+}
+
+/* The attributes of a whole reply in op->buf. */
+static const unsigned char *reply_attrs(const struct ktls_daemon_op *op,
+					size_t *len)
+{
+	*len = op->have - sizeof(struct ktlsd_hdr);
+	return op->buf + sizeof(struct ktlsd_hdr);
+}
+
+/* Hand @full to a caller whose structure has @size bytes. */
+static void put_result(struct ktls_daemon_result *res, size_t size,
+		       const struct ktls_daemon_result *full)
+{
+	if (!res)
+		return;
+	if (size > sizeof(*full)) {
+		memset((char *)res + sizeof(*full), 0, size - sizeof(*full));
+		size = sizeof(*full);
+	}
+	memcpy(res, full, size);
+}
+
+/*
+ * A result the caller can hold: the version every caller has, at least.
+ * Its status and reason come first, so even the smallest one says why.
+ */
+static int result_size_ok(const struct ktls_daemon_result *res, size_t size)
+{
+	return res && size >= KTLS_DAEMON_RESULT_SIZE_VER0 ? 0 : -EINVAL;
+}
+
+static int complete(struct ktls_daemon_op *op, struct ktls_daemon_result *res)
+{
+	const unsigned char *a;
+	size_t len;
+	int ret;
+
+	ret = read_reply(op, res);
+	if (ret == -EAGAIN)
+		return ret;
+	if (ret)
+		goto out;
+	a = reply_attrs(op, &len);
+	ret = parse_reply(a, len, res);
 	if (ret)
 		local_fail(res, ret, "ktlsd sent a malformed reply");
 	else
@@ -428,6 +465,64 @@ KTLS_EXPORT int ktls_daemon_complete(struct ktls_daemon_op *op,
 out:
 	ktls_daemon_op_free(op);
 	return ret;
+}
+
+/**
+ * ktls_daemon_complete_sized() - read the reply of a submitted request
+ * @op: request from ktls_daemon_submit(); freed unless -EAGAIN is returned
+ * @res: the reply
+ * @res_size: sizeof(*@res) as the caller knows it
+ *
+ * A handshake succeeds only when the kernel carries both directions of the
+ * socket (ktls_fd_check_kernel()); otherwise the socket is shut down and
+ * the call fails, whatever the daemon said.
+ *
+ * Return: -EAGAIN while the daemon is still working (poll
+ * ktls_daemon_op_fd() for POLLIN), else @res->status, or a negative errno
+ * when no valid reply came (@res->text says why); -EINVAL when @res_size
+ * is smaller than KTLS_DAEMON_RESULT_SIZE_VER0 (@op is then kept).
+ */
+KTLS_EXPORT int ktls_daemon_complete_sized(struct ktls_daemon_op *op,
+					   struct ktls_daemon_result *res,
+					   size_t res_size)
+{
+	struct ktls_daemon_result full;
+	int ret;
+
+	if (result_size_ok(res, res_size))
+		return -EINVAL;
+	memset(&full, 0, sizeof(full));
+	ret = complete(op, &full);
+	if (ret != -EAGAIN)
+		put_result(res, res_size, &full);
+	explicit_bzero(&full, sizeof(full));
+	return ret;
+}
+
+/**
+ * __ktls_daemon_request_copy() - take a caller's sized request
+ * @dst: the library's full structure, filled
+ * @src: the caller's
+ * @size: its size
+ *
+ * Return: 0, -EINVAL when @size is below KTLS_DAEMON_REQUEST_SIZE_VER0,
+ * -E2BIG when a field this library does not know is set.
+ */
+int __ktls_daemon_request_copy(struct ktls_daemon_request *dst,
+			       const struct ktls_daemon_request *src,
+			       size_t size)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	if (!src || size < KTLS_DAEMON_REQUEST_SIZE_VER0)
+		return -EINVAL;
+	for (i = sizeof(*dst); i < size; i++)
+		if (p[i])
+			return -E2BIG;
+	memcpy(dst, src, size < sizeof(*dst) ? size : sizeof(*dst));
+	return 0;
 }
 
 static int submit(int fd, const struct ktls_daemon_request *req,
@@ -465,19 +560,29 @@ static int submit(int fd, const struct ktls_daemon_request *req,
 }
 
 /**
- * ktls_daemon_submit() - ask ktlsd to run a handshake, without waiting
+ * ktls_daemon_submit_sized() - ask ktlsd to run a handshake, without waiting
  * @fd: connected TCP socket; do not use it until the request completes
  * @req: what to ask
+ * @req_size: sizeof(*@req) as the caller knows it
  * @opp: the pending request
  *
  * Return: 0, or a negative errno when the daemon could not be asked
- * (-ENOENT or -ECONNREFUSED: it is not running).
+ * (-ENOENT or -ECONNREFUSED: it is not running; -EINVAL or -E2BIG: see
+ * struct ktls_daemon_request).
  */
-KTLS_EXPORT int ktls_daemon_submit(int fd,
-				   const struct ktls_daemon_request *req,
-				   struct ktls_daemon_op **opp)
+KTLS_EXPORT int ktls_daemon_submit_sized(int fd,
+					 const struct ktls_daemon_request *req,
+					 size_t req_size,
+					 struct ktls_daemon_op **opp)
 {
-	return submit(fd, req, opp, NULL);
+	struct ktls_daemon_request r;
+	int ret;
+
+	*opp = NULL;
+	ret = __ktls_daemon_request_copy(&r, req, req_size);
+	if (ret)
+		return ret;
+	return submit(fd, &r, opp, NULL);
 }
 
 static int wait_reply(struct ktls_daemon_op *op, long long deadline,
@@ -485,7 +590,7 @@ static int wait_reply(struct ktls_daemon_op *op, long long deadline,
 {
 	int ret, err;
 
-	while ((ret = ktls_daemon_complete(op, res)) == -EAGAIN) {
+	while ((ret = complete(op, res)) == -EAGAIN) {
 		err = __ktls_wait_fd(op->sock, POLLIN, deadline);
 		if (err) {
 			local_fail(res, err, err == -ETIMEDOUT ?
@@ -501,24 +606,55 @@ static int wait_reply(struct ktls_daemon_op *op, long long deadline,
 }
 
 /**
- * ktls_daemon_handshake() - have ktlsd run the handshake on @fd and wait
+ * __ktls_daemon_submit() - ktls_daemon_submit() that says why it failed
+ * @fd: connected TCP socket
+ * @req: the library's full request
+ * @opp: the pending request
+ * @res: why it could not be sent
+ *
+ * Return: 0 or a negative errno.
+ */
+int __ktls_daemon_submit(int fd, const struct ktls_daemon_request *req,
+			 struct ktls_daemon_op **opp,
+			 struct ktls_daemon_result *res)
+{
+	return submit(fd, req, opp, res);
+}
+
+/**
+ * ktls_daemon_handshake_sized() - have ktlsd run the handshake on @fd, wait
  * @fd: connected TCP socket; on success it has kernel TLS in both directions
  * @req: what to ask
+ * @req_size: sizeof(*@req) as the caller knows it
  * @res: the reply, or why there was none
+ * @res_size: sizeof(*@res) as the caller knows it
  *
  * Return: 0 or a negative errno; @res->reason and @res->text explain.
  */
-KTLS_EXPORT int ktls_daemon_handshake(int fd,
-				      const struct ktls_daemon_request *req,
-				      struct ktls_daemon_result *res)
+KTLS_EXPORT int ktls_daemon_handshake_sized(int fd,
+					    const struct ktls_daemon_request *req,
+					    size_t req_size,
+					    struct ktls_daemon_result *res,
+					    size_t res_size)
 {
+	struct ktls_daemon_result full;
+	struct ktls_daemon_request r;
 	struct ktls_daemon_op *op;
 	int ret;
 
-	ret = submit(fd, req, &op, res);
+	if (result_size_ok(res, res_size))
+		return -EINVAL;
+	memset(&full, 0, sizeof(full));
+	ret = __ktls_daemon_request_copy(&r, req, req_size);
 	if (ret)
-		return ret;
-	return wait_reply(op, 0, res);
+		local_fail(&full, ret, "the request is not one this libktls knows (size %zu)",
+			   req_size);
+	else
+		ret = submit(fd, &r, &op, &full);
+	if (!ret)
+		ret = wait_reply(op, 0, &full);
+	put_result(res, res_size, &full);
+	return ret;
 }
 
 /*
@@ -560,7 +696,60 @@ static int session_call(const char *path, int fd, __u16 type, uint64_t id,
 }
 
 /**
- * ktls_daemon_post_handshake_timeout() - hand ktlsd a message, bounded
+ * __ktls_daemon_session_op() - a call on a session ktlsd keeps
+ * @socket_path: daemon socket or NULL
+ * @fd: the kTLS socket of a handshake ktlsd did
+ * @session_id: from that handshake's result
+ * @msg: a post-handshake message with its 4-byte header to hand to
+ *	ktlsd, or NULL to have it change our TX key
+ * @len: the message's length
+ * @request_peer: rekey: ask the peer to update its key too
+ * @timeout_ms: as for ktls_daemon_post_handshake_sized()
+ * @res: the reply (the library's full structure)
+ *
+ * Return: 0 or a negative errno.
+ */
+int __ktls_daemon_session_op(const char *socket_path, int fd,
+			     uint64_t session_id, const void *msg, size_t len,
+			     int request_peer, unsigned int timeout_ms,
+			     struct ktls_daemon_result *res)
+{
+	__u32 flags = request_peer ? KTLSD_REKEY_REQUEST_PEER : 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!msg)
+		return session_call(socket_path, fd, KTLSD_MSG_REKEY,
+				    session_id, KTLSD_A_REKEY_FLAGS, &flags,
+				    sizeof(flags), timeout_ms, res);
+	if (!len || len > KTLSD_MAX_MSG / 2) {
+		local_fail(res, -EINVAL, "a post-handshake message of %zu bytes cannot go to ktlsd",
+			   len);
+		return -EINVAL;
+	}
+	return session_call(socket_path, fd, KTLSD_MSG_POST_HANDSHAKE,
+			    session_id, KTLSD_A_MESSAGE, msg, len, timeout_ms,
+			    res);
+}
+
+/* __ktls_daemon_session_op() for a caller's sized result */
+static int sized_session_op(const char *socket_path, int fd,
+			    uint64_t session_id, const void *msg, size_t len,
+			    int request_peer, unsigned int timeout_ms,
+			    struct ktls_daemon_result *res, size_t res_size)
+{
+	struct ktls_daemon_result full;
+	int ret;
+
+	if (result_size_ok(res, res_size))
+		return -EINVAL;
+	ret = __ktls_daemon_session_op(socket_path, fd, session_id, msg, len,
+				       request_peer, timeout_ms, &full);
+	put_result(res, res_size, &full);
+	return ret;
+}
+
+/**
+ * ktls_daemon_post_handshake_sized() - hand ktlsd a message read from kTLS
  * @socket_path: daemon socket or NULL
  * @fd: the kTLS socket of a handshake ktlsd did (that very connection:
  *	ktlsd refuses any other with KTLSD_R_BAD_SOCKET)
@@ -568,94 +757,51 @@ static int session_call(const char *path, int fd, __u16 type, uint64_t id,
  * @msg: a KeyUpdate or NewSessionTicket, with its 4-byte header
  * @len: its length
  * @timeout_ms: how long ktlsd may wait to send on @fd (a peer that does
- *	not read), capped by the daemon; 0: the daemon's default. The call
- *	itself returns at most a second later, whatever the daemon does.
+ *	not read), capped by the daemon; 0: the daemon's default (about half
+ *	a minute). The call itself returns at most a second later, whatever
+ *	the daemon does.
  * @res: the reply
+ * @res_size: sizeof(*@res) as the caller knows it
  *
  * Return: 0 or a negative errno: -ETIMEDOUT (reason KTLS_R_TIMEOUT) when
  * the peer or the daemon did not move in time; KTLSD_R_NO_SESSION when
  * the daemon no longer keeps the session.
  */
-KTLS_EXPORT int ktls_daemon_post_handshake_timeout(const char *socket_path,
-						   int fd, uint64_t session_id,
-						   const void *msg, size_t len,
-						   unsigned int timeout_ms,
-						   struct ktls_daemon_result *res)
+KTLS_EXPORT int ktls_daemon_post_handshake_sized(const char *socket_path,
+						 int fd, uint64_t session_id,
+						 const void *msg, size_t len,
+						 unsigned int timeout_ms,
+						 struct ktls_daemon_result *res,
+						 size_t res_size)
 {
-	if (!len || len > KTLSD_MAX_MSG / 2)
+	if (!msg)
 		return -EINVAL;
-	return session_call(socket_path, fd, KTLSD_MSG_POST_HANDSHAKE,
-			    session_id, KTLSD_A_MESSAGE, msg, len, timeout_ms,
-			    res);
+	return sized_session_op(socket_path, fd, session_id, msg, len, 0,
+				timeout_ms, res, res_size);
 }
 
 /**
- * ktls_daemon_post_handshake() - hand ktlsd a message read from kTLS
- * @socket_path: daemon socket or NULL
- * @fd: the kTLS socket of a handshake ktlsd did
- * @session_id: from that handshake's result
- * @msg: a KeyUpdate or NewSessionTicket, with its 4-byte header
- * @len: its length
- * @res: the reply
- *
- * As ktls_daemon_post_handshake_timeout() with the daemon's default
- * timeout: it never blocks for more than about half a minute.
- *
- * Return: 0 or a negative errno (KTLSD_R_NO_SESSION when the daemon no
- * longer keeps the session).
- */
-KTLS_EXPORT int ktls_daemon_post_handshake(const char *socket_path, int fd,
-					   uint64_t session_id,
-					   const void *msg, size_t len,
-					   struct ktls_daemon_result *res)
-{
-	return ktls_daemon_post_handshake_timeout(socket_path, fd, session_id,
-						  msg, len, 0, res);
-}
-
-/**
- * ktls_daemon_rekey_timeout() - have ktlsd rekey our side, bounded
+ * ktls_daemon_rekey_sized() - have ktlsd send our KeyUpdate, install the key
  * @socket_path: daemon socket or NULL
  * @fd: the kTLS socket (the connection of the handshake)
  * @session_id: from the handshake's result
  * @request_peer: ask the peer to update its key too
- * @timeout_ms: as for ktls_daemon_post_handshake_timeout()
+ * @timeout_ms: as for ktls_daemon_post_handshake_sized()
  * @res: the reply
+ * @res_size: sizeof(*@res) as the caller knows it
  *
  * Return: 0 or a negative errno (-ETIMEDOUT: nothing changed, the
- * KeyUpdate could not be sent in time).
+ * KeyUpdate could not be sent in time; -EKEYEXPIRED: the kernel cannot
+ * change kTLS keys, Linux 6.14 can).
  */
-KTLS_EXPORT int ktls_daemon_rekey_timeout(const char *socket_path, int fd,
-					  uint64_t session_id,
-					  int request_peer,
-					  unsigned int timeout_ms,
-					  struct ktls_daemon_result *res)
+KTLS_EXPORT int ktls_daemon_rekey_sized(const char *socket_path, int fd,
+					uint64_t session_id, int request_peer,
+					unsigned int timeout_ms,
+					struct ktls_daemon_result *res,
+					size_t res_size)
 {
-	__u32 flags = request_peer ? KTLSD_REKEY_REQUEST_PEER : 0;
-
-	return session_call(socket_path, fd, KTLSD_MSG_REKEY, session_id,
-			    KTLSD_A_REKEY_FLAGS, &flags, sizeof(flags),
-			    timeout_ms, res);
-}
-
-/**
- * ktls_daemon_rekey() - have ktlsd send our KeyUpdate and install the key
- * @socket_path: daemon socket or NULL
- * @fd: the kTLS socket
- * @session_id: from the handshake's result
- * @request_peer: ask the peer to update its key too
- * @res: the reply
- *
- * As ktls_daemon_rekey_timeout() with the daemon's default timeout.
- *
- * Return: 0 or a negative errno.
- */
-KTLS_EXPORT int ktls_daemon_rekey(const char *socket_path, int fd,
-				  uint64_t session_id, int request_peer,
-				  struct ktls_daemon_result *res)
-{
-	return ktls_daemon_rekey_timeout(socket_path, fd, session_id,
-					 request_peer, 0, res);
+	return sized_session_op(socket_path, fd, session_id, NULL, 0,
+				request_peer, timeout_ms, res, res_size);
 }
 
 /**
@@ -664,7 +810,8 @@ KTLS_EXPORT int ktls_daemon_rekey(const char *socket_path, int fd,
  * @buf: filled with NUL-terminated text
  * @len: its size
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-EBADMSG for a reply that is not ktlsd's
+ * protocol version or has no text).
  */
 KTLS_EXPORT int ktls_daemon_stats(const char *socket_path, char *buf,
 				  size_t len)
@@ -672,9 +819,8 @@ KTLS_EXPORT int ktls_daemon_stats(const char *socket_path, char *buf,
 	unsigned char msg[sizeof(struct ktlsd_hdr)];
 	struct ktls_daemon_result res;
 	struct ktls_daemon_op *op;
-	const unsigned char *v;
-	struct ktlsd_hdr h;
-	size_t off = 0;
+	const unsigned char *a, *v;
+	size_t alen, off = 0;
 	__u16 type, n;
 	int ret;
 
@@ -684,36 +830,17 @@ KTLS_EXPORT int ktls_daemon_stats(const char *socket_path, char *buf,
 	ret = start(socket_path, -1, msg, 0, KTLSD_MSG_STATS, 0, &op, &res);
 	if (ret)
 		return ret;
-	/* read it ourselves: the text is not part of struct ktls_daemon_result */
-	for (;;) {
-		struct pollfd pfd = { .fd = op->sock, .events = POLLIN };
-		ssize_t r;
-
-		r = recv(op->sock, op->buf + op->have,
-			 sizeof(op->buf) - op->have, 0);
-		if (r > 0) {
-			op->have += r;
-			continue;
-		}
-		if (r == 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN) {
-			ret = -errno;
+	while ((ret = read_reply(op, &res)) == -EAGAIN) {
+		ret = __ktls_wait_fd(op->sock, POLLIN, 0);
+		if (ret)
 			goto out;
-		}
-		poll(&pfd, 1, -1);
 	}
+	if (ret)
+		goto out;
+	/* the text is not part of struct ktls_daemon_result: take it here */
 	ret = -EBADMSG;
-	if (op->have < sizeof(h))
-		goto out;
-	memcpy(&h, op->buf, sizeof(h));
-	if (h.magic != KTLSD_MAGIC || h.type != KTLSD_MSG_REPLY ||
-	    h.len != op->have - sizeof(h))
-		goto out;
-	while (ktlsd_attr_next(op->buf + sizeof(h), h.len, &off, &type, &v,
-			       &n) > 0)
+	a = reply_attrs(op, &alen);
+	while (ktlsd_attr_next(a, alen, &off, &type, &v, &n) > 0)
 		if (type == KTLSD_A_TEXT) {
 			copy_str(buf, len, v, n);
 			ret = 0;

@@ -28,6 +28,8 @@ KTLS_EXPORT int ktls_session_set_alpn(struct ktls_session *s,
 {
 	size_t n;
 
+	if (s->daemon)
+		return __ktls_daemon_set_name(s, list, true);
 	if (!list || !*list)
 		return 0;
 	if (s->ctx->cfg.alpn || s->done)
@@ -167,6 +169,8 @@ KTLS_EXPORT int ktls_peer_identity(const struct ktls_session *s, char *buf,
 	buf[0] = '\0';
 	if (!s->done)
 		return -EINVAL;
+	if (s->daemon)
+		return __ktls_daemon_peer(s, buf, len);
 	x = wolfSSL_get_peer_certificate(s->ssl);
 	if (!x && __ktls_psk_session(s) && s->psk_id && s->psk_len) {
 		snprintf(buf, len, "psk:%s", s->psk_id);

@@ -203,6 +203,8 @@ KTLS_EXPORT int ktls_handshake_step(struct ktls_session *s, int *want)
 		return 0;
 	if (s->reason)
 		return -EPROTO;
+	if (s->daemon)
+		return __ktls_daemon_step(s, want);
 	if (!s->keylog_armed) {
 		s->keylog_armed = true;
 		ret = __ktls_keylog_arm(s);
@@ -254,6 +256,8 @@ static int handshake_blocking(struct ktls_session *s)
 		ret = ktls_handshake_step(s, &want);
 		if (ret != -EAGAIN)
 			break;
+		/* a daemon session waits on ktlsd's socket, not the peer */
+		pfd.fd = ktls_session_wait_fd(s);
 		pfd.events = want == KTLS_WANT_WRITE ? POLLOUT : POLLIN;
 		do {
 			long long left = end - now_ms();

@@ -27,6 +27,8 @@ KTLS_EXPORT int ktls_get_info(const struct ktls_session *s,
 	memset(info, 0, sizeof(*info));
 	if (!s->done)
 		return -EINVAL;
+	if (s->daemon)
+		return __ktls_daemon_info(s, info);
 	info->version = wolfSSL_version(s->ssl) == TLS1_3_VERSION ?
 			KTLS_TLS_1_3 : KTLS_TLS_1_2;
 	suite = wolfSSL_get_current_cipher_suite(s->ssl);

@@ -73,6 +73,7 @@ struct ktls_ctx {
 	WOLFSSL_SESSION *saved;
 	pthread_mutex_t saved_lock;
 	bool saved_lock_ready;
+	struct __ktls_dctx *daemon;	/* sessions run by ktlsd, or NULL */
 	char stale_crl[256];		/* issuer of a CRL past nextUpdate */
 	char stale_date[32];		/* and that nextUpdate */
 	char error[KTLS_TEXT_MAX];
@@ -92,7 +93,8 @@ struct ktls_certerr {
 
 struct ktls_session {
 	struct ktls_ctx *ctx;
-	WOLFSSL *ssl;
+	WOLFSSL *ssl;			/* NULL when ktlsd runs the session */
+	struct __ktls_dsess *daemon;	/* daemon_mode.c, or NULL */
 	int fd;
 	bool done;		/* handshake finished */
 	bool offloaded;
@@ -271,6 +273,32 @@ int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len);
 /* rekey.c */
 int __ktls_peer_key_update(struct ktls_session *s, int update_requested);
 int __ktls_tx_account(struct ktls_session *s, size_t bytes);
+
+/* daemon_client.c */
+struct ktls_daemon_op;
+int __ktls_daemon_request_copy(struct ktls_daemon_request *dst,
+			       const struct ktls_daemon_request *src,
+			       size_t size);
+int __ktls_daemon_submit(int fd, const struct ktls_daemon_request *req,
+			 struct ktls_daemon_op **opp,
+			 struct ktls_daemon_result *res);
+int __ktls_daemon_session_op(const char *socket_path, int fd,
+			     uint64_t session_id, const void *msg, size_t len,
+			     int request_peer, unsigned int timeout_ms,
+			     struct ktls_daemon_result *res);
+
+/* daemon_mode.c: the branches of a session ktlsd runs */
+void __ktls_daemon_ctx_free(struct ktls_ctx *ctx);
+int __ktls_daemon_session_init(struct ktls_session *s);
+void __ktls_daemon_session_free(struct ktls_session *s);
+int __ktls_daemon_set_name(struct ktls_session *s, const char *name,
+			   bool alpn);
+int __ktls_daemon_step(struct ktls_session *s, int *want);
+int __ktls_daemon_info(const struct ktls_session *s, struct ktls_info *info);
+int __ktls_daemon_peer(const struct ktls_session *s, char *buf, size_t len);
+int __ktls_daemon_post_hs(struct ktls_session *s, const unsigned char *msg,
+			  size_t len);
+int __ktls_daemon_roll_tx(struct ktls_session *s, int request_peer);
 
 /* deadline.c */
 long long __ktls_now_ms(void);

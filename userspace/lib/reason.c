@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include <ktls/ktlsd.h>
 
 static const char *const reason_names[__KTLS_R_MAX] = {
 	[KTLS_R_NONE] = "none",
@@ -53,6 +54,9 @@ static const char *const reason_names[__KTLS_R_MAX] = {
  */
 KTLS_EXPORT const char *ktls_reason_name(enum ktls_reason r)
 {
+	/* a daemon session's failure may be ktlsd's own */
+	if ((unsigned int)r >= KTLSD_R_BASE)
+		return ktls_daemon_reason_name(r);
 	if ((unsigned int)r >= __KTLS_R_MAX || !reason_names[r])
 		return "unknown";
 	return reason_names[r];

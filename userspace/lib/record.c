@@ -158,6 +158,9 @@ static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 			ret = 0;
 		} else if (ret > 0) {
 			ret = __ktls_refuse(s, ret, -EPROTO, "%s", why);
+		} else if (s->daemon) {
+			/* only ktlsd holds the keys (daemon_mode.c) */
+			ret = __ktls_daemon_post_hs(s, m, 4 + mlen);
 		} else if (m[0] == KTLS_HS_NEW_TICKET) {
 			ret = handle_ticket(s, m, 4 + mlen);
 		} else {

@@ -52,6 +52,9 @@ static int roll_tx(struct ktls_session *s, int request_peer)
 	ssize_t n;
 	int ret;
 
+	/* only ktlsd holds the keys of its sessions (daemon_mode.c) */
+	if (s->daemon)
+		return __ktls_daemon_roll_tx(s, request_peer);
 	/* our KeyUpdate goes out under the old key, as RFC 8446 4.6.3 says */
 	n = ktls_send_record(s, KTLS_CT_HANDSHAKE, ku, sizeof(ku));
 	if (n < 0)

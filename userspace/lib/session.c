@@ -242,6 +242,14 @@ KTLS_EXPORT int ktls_session_new(struct ktls_ctx *ctx, int fd,
 	pthread_mutex_init(&s->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
 	s->peer_alert = -1;
+	if (ctx->daemon) {
+		/* ktlsd runs it: no wolfSSL here (daemon_mode.c) */
+		ret = __ktls_daemon_session_init(s);
+		if (ret)
+			goto err_free_session;
+		*sp = s;
+		return 0;
+	}
 	s->ssl = wolfSSL_new(ctx->wctx);
 	if (!s->ssl)
 		goto err_free_session;
@@ -285,6 +293,8 @@ err_free_session:
 KTLS_EXPORT int ktls_session_set_server_name(struct ktls_session *s,
 					     const char *name)
 {
+	if (s->daemon)
+		return __ktls_daemon_set_name(s, name, false);
 	return setup_names(s, name);
 }
 
@@ -307,6 +317,7 @@ KTLS_EXPORT void ktls_session_free(struct ktls_session *s)
 {
 	if (!s)
 		return;
+	__ktls_daemon_session_free(s);
 	/* wolfSSL_free zeroes its copies of the keys */
 	wolfSSL_free(s->ssl);
 	if (s->pend) {

@@ -32,6 +32,9 @@ KTLS_EXPORT int ktls_get_peer_cert(const struct ktls_session *s,
 	memset(pc, 0, sizeof(*pc));
 	if (!s->done)
 		return -EINVAL;
+	/* ktlsd tells the subject only */
+	if (s->daemon)
+		return __ktls_daemon_peer(s, pc->subject, sizeof(pc->subject));
 	x = wolfSSL_get_peer_certificate(s->ssl);
 	if (!x)
 		return -ENOENT;
