@@ -14,11 +14,15 @@ PROGRAMS += $(BUILD)/bin/ktls-serve
 MANPAGES += tools/ktls-serve/ktls-serve.1
 HOST_TESTS += $(KTLS_SERVE_UNIT)
 
-$(BUILD)/bin/ktls-serve: $(KTLS_SERVE_OBJS) $(BUILD)/lib/libktls.a
+EXTRA_CFLAGS_tools/ktls-serve/ := -Itools/common
+
+$(BUILD)/bin/ktls-serve: $(KTLS_SERVE_OBJS) $(BUILD)/lib/libktls-tools.a \
+			 $(BUILD)/lib/libktls.a
 	$(quiet) LD $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(KTLS_LDFLAGS) -o $@ $(KTLS_SERVE_OBJS) \
-		$(BUILD)/lib/libktls.a $(KTLS_DEP_LIBS) -lpthread
+		$(BUILD)/lib/libktls-tools.a $(BUILD)/lib/libktls.a \
+		$(KTLS_DEP_LIBS) -lpthread
 
 $(KTLS_SERVE_UNIT): selftests/unit/serve_http.c $(KTLS_SERVE_PURE) \
 		    tools/ktls-serve/serve.h $(KTLSKIT_CACHE)/src/6.1/.done

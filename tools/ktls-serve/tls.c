@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "uring_sync.h"
 
 #ifndef TCP_ULP
 #define TCP_ULP 31
@@ -35,7 +36,7 @@
 #define CT_HANDSHAKE	22
 #define CT_DATA		23
 #define MAX_PLAIN	16384	/* record payload, RFC 8446 5.1 */
-#define PIPE_CHUNK	65536	/* libktls's io_uring splice pipe */
+#define PIPE_CHUNK	65536	/* the io_uring splice pipe (uring_sync.c) */
 
 static struct ktls_ctx *ctx;
 static bool use_kernel;
@@ -704,9 +705,9 @@ ssize_t tls_uring_splice(struct tls_conn *t, struct io_uring *ring,
 	if (lseek(in_fd, *off, SEEK_SET) < 0)
 		return -errno;
 	/* a socket ktlsd handed back has no session in this process */
-	n = t->s ? session_sent(t, ktls_uring_splice(ring, t->s, in_fd,
-						     count)) :
-		   ktls_uring_splice_fd(ring, t->fd, in_fd, count);
+	n = uring_splice_file(ring, t->s, t->fd, in_fd, count);
+	if (t->s)
+		n = session_sent(t, n);
 	tx_charge(t, n, true);
 	if (n > 0)
 		*off += n;

@@ -56,12 +56,14 @@ $(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk
 #                   DER identities per session, optional client
 #                   certificates, no tickets, IP literals (against openssl)
 #   ktls-alloc      allocations that fail (strdup wrapped at link time)
+#   ktls-txcharge   every send path charges the key's record limit alike
 KTLS_LIB_UNIT := $(BUILD)/selftests/unit/ktls-reasons
 KTLS_POLICY_UNIT := $(BUILD)/selftests/unit/ktls-policy
 KTLS_CONSUMERS_UNIT := $(BUILD)/selftests/unit/ktls-consumers
 KTLS_ALLOC_UNIT := $(BUILD)/selftests/unit/ktls-alloc
+KTLS_TXCHARGE_UNIT := $(BUILD)/selftests/unit/ktls-txcharge
 KTLS_UNITS := $(KTLS_LIB_UNIT) $(KTLS_POLICY_UNIT) $(KTLS_CONSUMERS_UNIT) \
-	      $(KTLS_ALLOC_UNIT)
+	      $(KTLS_ALLOC_UNIT) $(KTLS_TXCHARGE_UNIT)
 HOST_TESTS += $(KTLS_UNITS)
 
 $(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \
