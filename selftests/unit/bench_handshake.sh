@@ -23,11 +23,15 @@ T=$KTLSKIT_TMP
 
 pin=0,1
 [ "$(nproc)" -ge 2 ] || pin=0,0
-"$BENCH" handshake --no-kernel --impl libktls,ktlsd,openssl --tls 1.2,1.3 \
-	--cert ecdsa-p256 --group X25519 --count 8 --concurrency 2 \
-	--pin "$pin" --json > "$T/nk.json" 2> "$T/nk.err"
+mkdir "$T/tmp"
+TMPDIR=$T/tmp "$BENCH" handshake --no-kernel --impl libktls,ktlsd,openssl \
+	--tls 1.2,1.3 --cert ecdsa-p256 --group X25519 --count 8 \
+	--concurrency 2 --pin "$pin" --json > "$T/nk.json" 2> "$T/nk.err"
 rc=$?
 count_ok "--no-kernel: exit 0 (got $rc: $(tail -2 "$T/nk.err"))" '[ "$rc" = 0 ]'
+left=$(ls -A "$T/tmp")
+count_ok "ktls-bench removed its temporary folder (left: ${left:-nothing})" \
+	'[ -z "$left" ]'
 python3 - "$T/nk.json" "$pin" > "$T/py.out" 2>&1 <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))

@@ -643,4 +643,23 @@ TEST_F(consumers, host_name_sni)
 	ip_name(_metadata, self, "server.test", "server-ec.chain.pem", 0);
 }
 
+/*
+ * A certificate that is both for another name and not from a trusted CA
+ * is refused for its chain: wolfSSL's own name check, when it ran, hid the
+ * chain's error behind its mismatch, which the verify callback lets
+ * through to our own host check.
+ */
+TEST_F(consumers, host_name_untrusted_chain)
+{
+	const char *const srv[] = { "-cert", pki("server-ec.crt"), "-key",
+				    pki("server-ec.key"), NULL };
+
+	ASSERT_EQ(0, to_server(self, srv));
+	self->cfg.role = KTLS_CLIENT;
+	self->cfg.ca_file = pki("root.crt");
+	self->cfg.server_name = "other.test";
+	ASSERT_EQ(0, session(_metadata, self));
+	run(_metadata, self, KTLS_R_CERT_UNTRUSTED);
+}
+
 TEST_HARNESS_MAIN

@@ -5,6 +5,7 @@
  * each costs and /proc/net/tls_stat proving which path ran.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -391,16 +392,30 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 }
 
 static char tmpdir[256];
+static pid_t tmpdir_owner;
 static char cert_path[512], key_path[512];
 
+/*
+ * Everything a run leaves in its folder (certificates per key type, the
+ * pattern file, ktlsd's config, socket and log) goes with it: the folder
+ * holds only files of ours, none in subfolders.
+ */
 static void remove_tmpdir(void)
 {
-	if (cert_path[0] && !strncmp(cert_path, tmpdir, strlen(tmpdir))) {
-		unlink(cert_path);
-		unlink(key_path);
+	struct dirent *e;
+	DIR *d;
+
+	/* a forked side that exits early leaves it to the process that made it */
+	if (!tmpdir[0] || getpid() != tmpdir_owner)
+		return;
+	d = opendir(tmpdir);
+	if (d) {
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
 	}
-	if (tmpdir[0])
-		rmdir(tmpdir);
+	rmdir(tmpdir);
 }
 
 static int prepare(struct bench_opts *o)
@@ -417,6 +432,7 @@ static int prepare(struct bench_opts *o)
 		return 1;
 	}
 	o->tmpdir = tmpdir;
+	tmpdir_owner = getpid();
 	atexit(remove_tmpdir);
 	if (o->cert || !strcmp(o->mode, "client") ||
 	    !strcmp(o->mode, "handshake"))

@@ -190,12 +190,13 @@ static bool ip_literal(const char *name)
 }
 
 /*
- * An IP address literal is checked against the certificate's IP address
- * SANs, by us alone (verify_host.c), and never sent as SNI: RFC 6066 3
- * allows only host names there, and servers may refuse the handshake over
- * it. wolfSSL's own check does not know IPv6 SANs, and its mismatch
- * replaces the chain's error in the verify callback, which overlooks
- * mismatches (ours follow): an untrusted chain would then pass.
+ * The name is checked by us alone (verify_host.c), never by wolfSSL's
+ * wolfSSL_check_domain_name(): its mismatch replaces the chain's error in
+ * the verify callback, so a certificate both for another name and from an
+ * untrusted CA was reported as a name mismatch, and with an IP literal
+ * (whose IPv6 SANs wolfSSL does not know) the untrusted chain passed. An
+ * IP address literal is never sent as SNI: RFC 6066 3 allows only host
+ * names there, and servers may refuse the handshake over it.
  */
 static int setup_names(struct ktls_session *s, const char *name)
 {
@@ -207,9 +208,6 @@ static int setup_names(struct ktls_session *s, const char *name)
 	__ktls_verify_set_host(s, name);
 	if (!ip && wolfSSL_UseSNI(s->ssl, WOLFSSL_SNI_HOST_NAME, name,
 				  strlen(name)) != WOLFSSL_SUCCESS)
-		return -EINVAL;
-	if (!ip && !(s->ctx->cfg.flags & KTLS_F_NO_VERIFY) &&
-	    wolfSSL_check_domain_name(s->ssl, name) != WOLFSSL_SUCCESS)
 		return -EINVAL;
 	return 0;
 }

@@ -120,8 +120,9 @@ static bool allowed(struct ktls_session *s, int err)
  * @store: chain being checked
  *
  * Return: 1 to go on, 0 to fail the handshake. A failure of wolfSSL's is
- * never overridden, except for a host name mismatch (we check the name
- * ourselves) and a missing or stale CRL when the policy allows that.
+ * never overridden, except for a missing or stale CRL when the policy
+ * allows that. wolfSSL checks no host name (session.c): we do, on the
+ * leaf, once its chain verified.
  */
 int __ktls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 {
@@ -140,8 +141,6 @@ int __ktls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 		return __ktls_psk_cert_seen(s);
 	err = norm_error(store->error);
 	depth = store->error_depth;
-	if (!preverify && err == DOMAIN_NAME_MISMATCH)
-		preverify = 1;	/* wolfSSL's own host rules: ours follow */
 	if (!preverify && allowed(s, err))
 		preverify = 1;
 	if (!preverify) {
