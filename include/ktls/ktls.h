@@ -19,6 +19,7 @@
 #ifndef KTLS_KTLS_H
 #define KTLS_KTLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -28,12 +29,70 @@
 extern "C" {
 #endif
 
-#define KTLS_VERSION_MAJOR	0
-#define KTLS_VERSION_MINOR	1
+/*
+ * The version of this header. The library's soname is libktls.so.MAJOR: a
+ * minor version only adds, a new major version may break callers.
+ */
+#define KTLS_VERSION_MAJOR	1
+#define KTLS_VERSION_MINOR	0
+#define KTLS_VERSION_PATCH	0
+
+/*
+ * KTLS_CHECK_VERSION(major, minor): true when this header is major.minor or
+ * a later minor version of the same major, i.e. has what major.minor has.
+ * ktls_check_version() asks the same of the library running.
+ */
+#define KTLS_CHECK_VERSION(major, minor) \
+	(KTLS_VERSION_MAJOR == (major) && KTLS_VERSION_MINOR >= (minor))
 
 /* Protocol versions as on the wire. */
 #define KTLS_TLS_1_2		0x0303
 #define KTLS_TLS_1_3		0x0304
+
+/* TLS record content types (RFC 8446 5.1); ktls_content_type_name() */
+enum ktls_content_type {
+	KTLS_CT_CHANGE_CIPHER_SPEC = 20,
+	KTLS_CT_ALERT = 21,
+	KTLS_CT_HANDSHAKE = 22,
+	KTLS_CT_APPLICATION_DATA = 23,
+};
+
+/*
+ * Alert levels (RFC 8446 6); TLS 1.3 treats every alert but close_notify
+ * and user_canceled as fatal whatever its level.
+ */
+#define KTLS_ALERT_LEVEL_WARNING	1
+#define KTLS_ALERT_LEVEL_FATAL		2
+
+/* Alert descriptions (RFC 8446 6); ktls_alert_name() */
+#define KTLS_ALERT_CLOSE_NOTIFY			0
+#define KTLS_ALERT_UNEXPECTED_MESSAGE		10
+#define KTLS_ALERT_BAD_RECORD_MAC		20
+#define KTLS_ALERT_RECORD_OVERFLOW		22
+#define KTLS_ALERT_HANDSHAKE_FAILURE		40
+#define KTLS_ALERT_BAD_CERTIFICATE		42
+#define KTLS_ALERT_UNSUPPORTED_CERTIFICATE	43
+#define KTLS_ALERT_CERTIFICATE_REVOKED		44
+#define KTLS_ALERT_CERTIFICATE_EXPIRED		45
+#define KTLS_ALERT_CERTIFICATE_UNKNOWN		46
+#define KTLS_ALERT_ILLEGAL_PARAMETER		47
+#define KTLS_ALERT_UNKNOWN_CA			48
+#define KTLS_ALERT_ACCESS_DENIED		49
+#define KTLS_ALERT_DECODE_ERROR			50
+#define KTLS_ALERT_DECRYPT_ERROR		51
+#define KTLS_ALERT_PROTOCOL_VERSION		70
+#define KTLS_ALERT_INSUFFICIENT_SECURITY	71
+#define KTLS_ALERT_INTERNAL_ERROR		80
+#define KTLS_ALERT_INAPPROPRIATE_FALLBACK	86
+#define KTLS_ALERT_USER_CANCELED		90
+#define KTLS_ALERT_NO_RENEGOTIATION		100	/* TLS 1.2 only */
+#define KTLS_ALERT_MISSING_EXTENSION		109
+#define KTLS_ALERT_UNSUPPORTED_EXTENSION	110
+#define KTLS_ALERT_UNRECOGNIZED_NAME		112
+#define KTLS_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE 113
+#define KTLS_ALERT_UNKNOWN_PSK_IDENTITY		115
+#define KTLS_ALERT_CERTIFICATE_REQUIRED		116
+#define KTLS_ALERT_NO_APPLICATION_PROTOCOL	120
 
 enum ktls_role {
 	KTLS_CLIENT = 0,
@@ -79,9 +138,12 @@ enum ktls_role {
  * @key_file: its private key
  * @chain_file: PEM intermediates sent after @cert_file, or NULL
  * @ocsp_response: DER OCSP response stapled for @cert_file, or NULL
- * @reserved: must be zero
  *
- * An array of these ends with an entry whose @name is NULL.
+ * An array of these ends with an entry whose @name is NULL. It has no
+ * reserved room and takes no size: the library reads it only through
+ * struct ktls_config.sni_certs, and a later version that needs more per
+ * name adds a new array there (a new field, zero in older callers),
+ * leaving this layout as it is.
  */
 struct ktls_sni_cert {
 	const char *name;
@@ -89,7 +151,6 @@ struct ktls_sni_cert {
 	const char *key_file;
 	const char *chain_file;
 	const char *ocsp_response;
-	void *reserved[3];
 };
 
 /**
@@ -134,10 +195,14 @@ struct ktls_sni_cert {
  * @keylog_file: with KTLS_P_KEYLOG, every handshake's secrets are appended
  *	here in NSS key log format (opened by ktls_ctx_new()); TLS 1.3 needs
  *	a wolfSSL with HAVE_SECRET_CALLBACK, else such a handshake is refused
- * @reserved: must be zero; later fields go here
  *
- * New fields are only ever added in place of @reserved, so the structure
- * keeps its size and layout.
+ * Extensible as openat2()'s struct open_how: later versions only append
+ * fields, and ktls_ctx_new() passes sizeof() of the structure the caller
+ * was built with to ktls_ctx_new_sized(). A smaller (older) structure gets
+ * the missing fields as zero; a larger (newer) one than the library knows
+ * is taken when every byte past the library's fields is zero, else
+ * refused with -E2BIG; one smaller than KTLS_CONFIG_SIZE_VER0 with -EINVAL.
+ * So zero the whole structure (= {0}, memset) before filling it.
  */
 struct ktls_config {
 	enum ktls_role role;
@@ -166,8 +231,11 @@ struct ktls_config {
 	const struct ktls_sni_cert *sni_certs;
 	const char *ocsp_response;
 	const char *keylog_file;
-	void *reserved[3];
 };
+
+/* sizeof(struct ktls_config) of libktls 1.0, the first published */
+#define KTLS_CONFIG_SIZE_VER0	(offsetof(struct ktls_config, keylog_file) + \
+				 sizeof(const char *))
 
 /* Why a handshake (or the switch to the kernel) failed. */
 enum ktls_reason {
@@ -245,7 +313,29 @@ struct ktls_info {
 struct ktls_ctx;
 struct ktls_session;
 
-int ktls_ctx_new(const struct ktls_config *cfg, struct ktls_ctx **ctxp);
+/* The library running (kernel-doc in version.c). */
+int ktls_major_version(void);
+int ktls_minor_version(void);
+bool ktls_check_version(int major, int minor);
+
+int ktls_ctx_new_sized(const struct ktls_config *cfg, size_t size,
+		       struct ktls_ctx **ctxp);
+
+/**
+ * ktls_ctx_new() - build a context from a configuration
+ * @cfg: configuration; strings are copied
+ * @ctxp: the new context
+ *
+ * ktls_ctx_new_sized() with the size of the struct ktls_config this
+ * program was built with (kernel-doc in context.c).
+ *
+ * Return: 0, or a negative errno.
+ */
+static inline int ktls_ctx_new(const struct ktls_config *cfg,
+			       struct ktls_ctx **ctxp)
+{
+	return ktls_ctx_new_sized(cfg, sizeof(*cfg), ctxp);
+}
 int ktls_sni_cert_add(struct ktls_sni_cert **listp, char *spec);
 void ktls_ctx_free(struct ktls_ctx *ctx);
 const char *ktls_ctx_error(const struct ktls_ctx *ctx);
@@ -264,6 +354,7 @@ enum ktls_reason ktls_reason(const struct ktls_session *s);
 const char *ktls_reason_text(const struct ktls_session *s);
 const char *ktls_reason_name(enum ktls_reason r);
 const char *ktls_alert_name(int desc);
+const char *ktls_content_type_name(int type);
 
 int ktls_get_info(const struct ktls_session *s, struct ktls_info *info);
 int ktls_fd_check_kernel(int fd);
@@ -293,27 +384,18 @@ ssize_t ktls_fd_recv_record(int fd, void *buf, size_t len,
 ssize_t ktls_send(struct ktls_session *s, const void *buf, size_t len);
 ssize_t ktls_send_flags(struct ktls_session *s, const void *buf, size_t len,
 			int flags);
-int ktls_send_record(struct ktls_session *s, unsigned char type,
-		     const void *buf, size_t len);
+ssize_t ktls_send_record(struct ktls_session *s, unsigned char type,
+			 const void *buf, size_t len);
 ssize_t ktls_fd_send_record(int fd, unsigned char type, const void *buf,
 			    size_t len, int flags);
 int ktls_send_alert(struct ktls_session *s, int level, int desc);
 
 /*
  * Ending a connection the peer broke, on a socket ktlsd handed back (no
- * session here): the fatal alert the RFCs require (descriptions from RFC
- * 8446 6.2), through kernel TLS.
+ * session here): the fatal alert the RFCs require, through kernel TLS.
  * Sessions do the same inside ktls_recv(). Kernel-doc in fail.c and
  * hs_rules.c.
  */
-#define KTLS_ALERT_UNEXPECTED_MESSAGE	10
-#define KTLS_ALERT_BAD_RECORD_MAC	20
-#define KTLS_ALERT_RECORD_OVERFLOW	22
-#define KTLS_ALERT_ILLEGAL_PARAMETER	47
-#define KTLS_ALERT_DECODE_ERROR		50
-#define KTLS_ALERT_PROTOCOL_VERSION	70
-#define KTLS_ALERT_INTERNAL_ERROR	80
-
 int ktls_fd_fail(int fd, int err);
 int ktls_fd_refuse(int fd, int alert);
 /* ktls_check_post_handshake(): drop the message, it needs no answer */
@@ -472,20 +554,15 @@ int ktls_daemon_rekey_timeout(const char *socket_path, int fd,
 int ktls_daemon_stats(const char *socket_path, char *buf, size_t len);
 const char *ktls_daemon_reason_name(unsigned int reason);
 
-/* Session calls for a daemon that runs handshakes for others. */
-struct ktls_ticket;
-
+/*
+ * Per-session settings and the peer's identity (kernel-doc in
+ * daemon_session.c); the calls only ktlsd makes on sessions are not
+ * public (userspace/lib/ktls_daemon_side.h).
+ */
 int ktls_session_set_alpn(struct ktls_session *s, const char *list);
-int ktls_session_rebind(struct ktls_session *s, int fd);
 int ktls_session_set_send_timeout(struct ktls_session *s,
 				  unsigned int timeout_ms);
 int ktls_peer_identity(const struct ktls_session *s, char *buf, size_t len);
-int ktls_post_handshake(struct ktls_session *s, const void *msg, size_t len);
-int ktls_session_get_ticket(struct ktls_session *s, struct ktls_ticket **tp);
-int ktls_session_request_ticket(struct ktls_session *s);
-int ktls_session_set_ticket(struct ktls_session *s,
-			    const struct ktls_ticket *t);
-void ktls_ticket_free(struct ktls_ticket *t);
 
 /*
  * Kernel consumers (the net/handshake upcall): identities handed over as

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "../../userspace/lib/internal.h"
+#include "../../userspace/lib/ktls_daemon_side.h"
 #include "fuzz.h"
 
 #ifndef SOL_TLS
@@ -111,14 +112,14 @@ ssize_t __wrap_ktls_fd_recv_record(int fd, void *buf, size_t len,
 		}
 		k.type = t;
 		/* the kernel skips empty data records; others come empty */
-		if (!k.rest_len && t != KTLS_CT_DATA) {
+		if (!k.rest_len && t != KTLS_CT_APPLICATION_DATA) {
 			*type = t;
 			return 0;
 		}
 	}
 	n = k.rest_len < len ? k.rest_len : len;
 	memcpy(buf, k.rest, n);
-	if (k.type == KTLS_CT_DATA) {
+	if (k.type == KTLS_CT_APPLICATION_DATA) {
 		FZ_ASSERT(k.data_len + n <= sizeof(k.data));
 		memcpy(k.data + k.data_len, k.rest, n);
 		k.data_len += n;

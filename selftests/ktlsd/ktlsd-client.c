@@ -115,7 +115,7 @@ static ssize_t recv_record(int fd, void *buf, size_t len, unsigned char *type)
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	*type = 23;
+	*type = KTLS_CT_APPLICATION_DATA;
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
 		if (cm->cmsg_level == SOL_TLS &&
 		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
@@ -143,7 +143,9 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 static int do_send(int fd, const char *file)
 {
 	static unsigned char buf[65536];
-	unsigned char alert[2] = { 1, 0 };
+	unsigned char alert[2] = {
+		KTLS_ALERT_LEVEL_WARNING, KTLS_ALERT_CLOSE_NOTIFY
+	};
 	int in = open(file, O_RDONLY);
 	ssize_t n;
 	int ret = 0;
@@ -157,7 +159,7 @@ static int do_send(int fd, const char *file)
 	}
 	close(in);
 	if (!ret)
-		ret = send_record(fd, 21, alert, sizeof(alert));
+		ret = send_record(fd, KTLS_CT_ALERT, alert, sizeof(alert));
 	shutdown(fd, SHUT_WR);
 	return ret;
 }
@@ -185,7 +187,7 @@ static int do_recv(int fd, const char *file, uint64_t sid)
 			fprintf(stderr, "recv: %s\n", strerror(-n));
 			break;
 		}
-		if (type == 23) {
+		if (type == KTLS_CT_APPLICATION_DATA) {
 			if (!n)
 				break;		/* TCP end without close_notify */
 			if (out >= 0 && write_all(out, buf, n)) {
@@ -194,14 +196,14 @@ static int do_recv(int fd, const char *file, uint64_t sid)
 			}
 			continue;
 		}
-		if (type == 21) {
+		if (type == KTLS_CT_ALERT) {
 			if (n >= 2 && buf[1] == 0)
 				break;		/* close_notify */
 			fprintf(stderr, "peer sent alert %d\n", n >= 2 ? buf[1] : -1);
 			ret = -ECONNABORTED;
 			break;
 		}
-		if (type == 22 && handback && sid) {
+		if (type == KTLS_CT_HANDSHAKE && handback && sid) {
 			ret = ktls_daemon_post_handshake(req.socket_path, fd, sid,
 							 buf, n, &res);
 			printf("handback type=%u len=%zd: %s%s\n", buf[0], n,
@@ -212,7 +214,7 @@ static int do_recv(int fd, const char *file, uint64_t sid)
 			ret = 0;
 			continue;
 		}
-		if (type == 22 && buf[0] == 4)
+		if (type == KTLS_CT_HANDSHAKE && buf[0] == 4)
 			continue;		/* ticket, nobody to give it to */
 		fprintf(stderr, "unexpected record type %u (message %u)\n",
 			type, n ? buf[0] : 0);
@@ -260,7 +262,9 @@ static int do_http(int fd)
 static int do_echo(int fd, uint64_t sid)
 {
 	static unsigned char buf[16384];
-	unsigned char alert[2] = { 1, 0 };
+	unsigned char alert[2] = {
+		KTLS_ALERT_LEVEL_WARNING, KTLS_ALERT_CLOSE_NOTIFY
+	};
 	struct ktls_daemon_result res;
 	int in = open(send_file, O_RDONLY);
 	ssize_t n, want = 0, got = 0;
@@ -279,12 +283,12 @@ static int do_echo(int fd, uint64_t sid)
 		n = recv_record(fd, buf, sizeof(buf), &type);
 		if (n <= 0)
 			return n ? (int)n : -EPIPE;
-		if (type == 23) {
+		if (type == KTLS_CT_APPLICATION_DATA) {
 			got += n;
 			fwrite(buf, 1, n, stdout);
 			continue;
 		}
-		if (type != 22 || !handback || !sid)
+		if (type != KTLS_CT_HANDSHAKE || !handback || !sid)
 			continue;
 		ret = ktls_daemon_post_handshake(req.socket_path, fd, sid, buf,
 						 n, &res);
@@ -293,7 +297,7 @@ static int do_echo(int fd, uint64_t sid)
 	}
 	printf("\n");
 	fflush(stdout);
-	send_record(fd, 21, alert, sizeof(alert));
+	send_record(fd, KTLS_CT_ALERT, alert, sizeof(alert));
 	shutdown(fd, SHUT_WR);
 	return ret;
 }
@@ -466,9 +470,9 @@ static ssize_t read_data(int fd, void *buf, size_t len)
 		unsigned char type;
 		ssize_t n = recv_record(fd, buf, len, &type);
 
-		if (n < 0 || type == 23)
+		if (n < 0 || type == KTLS_CT_APPLICATION_DATA)
 			return n;
-		if (type != 22)
+		if (type != KTLS_CT_HANDSHAKE)
 			return -EPROTO;
 	}
 }

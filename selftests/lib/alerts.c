@@ -244,8 +244,8 @@ static int peer_sends(struct __test_metadata *_metadata,
 	ssize_t n;
 
 	pair_fill(data, sizeof(data), 7);
-	n = seal(&self->tx, self->seq, false, 23, data, sizeof(data), rec,
-		 sizeof(rec));
+	n = seal(&self->tx, self->seq, false, KTLS_CT_APPLICATION_DATA, data,
+		 sizeof(data), rec, sizeof(rec));
 	ASSERT_LT(0, n)
 		return -1;
 	ASSERT_EQ(n, write(self->p.cfd, rec, n))
@@ -283,13 +283,13 @@ static void peer_reads_alert(struct __test_metadata *_metadata,
 	do {	/* TLS 1.3: the server's NewSessionTicket first */
 		n = ktls_fd_recv_record(self->p.cfd, buf, sizeof(buf), &type,
 					0);
-	} while (n > 0 && type == 22);
+	} while (n > 0 && type == KTLS_CT_HANDSHAKE);
 	ASSERT_EQ(2, n) {
 		TH_LOG("peer read %zd (%s), type %u", n,
 		       n < 0 ? strerror(-n) : "", type);
 	}
-	EXPECT_EQ(21, type);
-	EXPECT_EQ(2, buf[0]);
+	EXPECT_EQ(KTLS_CT_ALERT, type);
+	EXPECT_EQ(KTLS_ALERT_LEVEL_FATAL, buf[0]);
 	EXPECT_EQ(alert, buf[1]) {
 		TH_LOG("alert %s", ktls_alert_name(buf[1]));
 	}
@@ -319,7 +319,8 @@ static void session_fails(struct __test_metadata *_metadata,
 static ssize_t forged(struct peer *self, unsigned char *rec,
 		      size_t len)
 {
-	return seal(&self->tx, self->seq + 1, true, 23, "forged", 6, rec, len);
+	return seal(&self->tx, self->seq + 1, true, KTLS_CT_APPLICATION_DATA,
+		    "forged", 6, rec, len);
 }
 
 TEST_F(alerts, bad_mac)
@@ -329,35 +330,45 @@ TEST_F(alerts, bad_mac)
 
 	ASSERT_LT(0, n);
 	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, rec, n));
-	session_fails(_metadata, &self->pe, -EBADMSG, 20);
+	session_fails(_metadata, &self->pe, -EBADMSG,
+		      KTLS_ALERT_BAD_RECORD_MAC);
 }
 
 /* 2^14 + 2048: past every limit (the kernel's is 2^14 + overhead). */
-static const unsigned char oversized[13] = { 23, 3, 3, 0x48, 0x00 };
+static const unsigned char oversized[13] = {
+	KTLS_CT_APPLICATION_DATA, 3, 3, 0x48, 0x00
+};
 
 TEST_F(alerts, record_overflow)
 {
 	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, oversized,
 				sizeof(oversized)));
-	session_fails(_metadata, &self->pe, -EMSGSIZE, 22);
+	session_fails(_metadata, &self->pe, -EMSGSIZE,
+		      KTLS_ALERT_RECORD_OVERFLOW);
 }
 
 TEST_F(alerts, too_short)
 {
 	/* 4 bytes cannot hold a tag */
-	static const unsigned char rec[13] = { 23, 3, 3, 0, 4 };
+	static const unsigned char rec[13] = {
+		KTLS_CT_APPLICATION_DATA, 3, 3, 0, 4
+	};
 
 	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, rec, sizeof(rec)));
-	session_fails(_metadata, &self->pe, -EBADMSG, 20);
+	session_fails(_metadata, &self->pe, -EBADMSG,
+		      KTLS_ALERT_BAD_RECORD_MAC);
 }
 
 TEST_F(alerts, bad_version)
 {
-	static const unsigned char rec[13] = { 23, 3, 1, 0, 32 };
+	static const unsigned char rec[13] = {
+		KTLS_CT_APPLICATION_DATA, 3, 1, 0, 32
+	};
 
 	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, rec, sizeof(rec)));
 	session_fails(_metadata, &self->pe, -EINVAL,
-		      variant->version == KTLS_TLS_1_3 ? 50 : 70);
+		      variant->version == KTLS_TLS_1_3 ?
+		      KTLS_ALERT_DECODE_ERROR : KTLS_ALERT_PROTOCOL_VERSION);
 }
 
 TEST_F(alerts, padding_only)
@@ -374,7 +385,8 @@ TEST_F(alerts, padding_only)
 	ASSERT_LT(0, n);
 	ASSERT_EQ(0, peer_sends(_metadata, &self->pe, rec, n));
 	/* RFC 8446 5.4 wants unexpected_message; recvmsg cannot tell */
-	session_fails(_metadata, &self->pe, -EBADMSG, 20);
+	session_fails(_metadata, &self->pe, -EBADMSG,
+		      KTLS_ALERT_BAD_RECORD_MAC);
 }
 
 /* io_uring's receive answers a rejected record the same way. */
@@ -405,7 +417,7 @@ TEST_F(alerts, uring_bad_mac)
 	EXPECT_NE(NULL, strstr(ktls_reason_text(ss), "bad_record_mac")) {
 		TH_LOG("reason: %s", ktls_reason_text(ss));
 	}
-	peer_reads_alert(_metadata, &self->pe, 20);
+	peer_reads_alert(_metadata, &self->pe, KTLS_ALERT_BAD_RECORD_MAC);
 }
 
 /* Records that decrypt fine but must not come now (record.c's rules). */
@@ -418,8 +430,8 @@ static void sealed_refused(struct __test_metadata *_metadata,
 
 	n[0] = seal(&self->tx, self->seq + 1, false, type, data, len, rec[0],
 		    sizeof(rec[0]));
-	n[1] = seal(&self->tx, self->seq + 2, false, 23, "after", 5, rec[1],
-		    sizeof(rec[1]));
+	n[1] = seal(&self->tx, self->seq + 2, false, KTLS_CT_APPLICATION_DATA,
+		    "after", 5, rec[1], sizeof(rec[1]));
 	ASSERT_LT(0, n[0]);
 	ASSERT_LT(0, n[1]);
 	memmove(rec[0] + n[0], rec[1], n[1]);
@@ -429,12 +441,14 @@ static void sealed_refused(struct __test_metadata *_metadata,
 
 TEST_F(alerts, unknown_type)
 {
-	sealed_refused(_metadata, &self->pe, 99, "x", 1, 10);
+	sealed_refused(_metadata, &self->pe, 99, "x", 1,
+		       KTLS_ALERT_UNEXPECTED_MESSAGE);
 }
 
 TEST_F(alerts, long_alert)
 {
-	sealed_refused(_metadata, &self->pe, 21, "\x02\x00\x00", 3, 50);
+	sealed_refused(_metadata, &self->pe, KTLS_CT_ALERT, "\x02\x00\x00", 3,
+		       KTLS_ALERT_DECODE_ERROR);
 }
 
 TEST_F(alerts, data_inside_fragments)
@@ -444,7 +458,8 @@ TEST_F(alerts, data_inside_fragments)
 	 * 6.14+ the kernel shows no data after the fragment (EKEYEXPIRED):
 	 * the same alert, for the split alone.
 	 */
-	sealed_refused(_metadata, &self->pe, 22, "\x18\x00", 2, 10);
+	sealed_refused(_metadata, &self->pe, KTLS_CT_HANDSHAKE, "\x18\x00", 2,
+		       KTLS_ALERT_UNEXPECTED_MESSAGE);
 }
 
 /*
@@ -467,14 +482,16 @@ TEST_F(alerts, fd_bad_mac)
 	/* the record stays: each read fails again */
 	EXPECT_EQ(-EBADMSG, ktls_fd_recv_record(self->pe.p.sfd, rec, sizeof(rec),
 						&type, MSG_DONTWAIT));
-	EXPECT_EQ(-EBADMSG, ktls_fd_send_record(self->pe.p.sfd, 23, "x", 1,
-						MSG_DONTWAIT));
+	EXPECT_EQ(-EBADMSG, ktls_fd_send_record(self->pe.p.sfd,
+						KTLS_CT_APPLICATION_DATA, "x",
+						1, MSG_DONTWAIT));
 	EXPECT_EQ(0, getsockopt(self->pe.p.sfd, SOL_SOCKET, SO_ERROR, &soerr,
 				&len));
 	EXPECT_EQ(EBADMSG, soerr);
 	/* sk_err read: the next send would work; the alert goes first */
-	EXPECT_EQ(20, ktls_fd_fail(self->pe.p.sfd, -EBADMSG));
-	peer_reads_alert(_metadata, &self->pe, 20);
+	EXPECT_EQ(KTLS_ALERT_BAD_RECORD_MAC,
+		  ktls_fd_fail(self->pe.p.sfd, -EBADMSG));
+	peer_reads_alert(_metadata, &self->pe, KTLS_ALERT_BAD_RECORD_MAC);
 }
 
 /*
@@ -497,8 +514,9 @@ TEST_F(alerts, fd_record_overflow)
 	EXPECT_EQ(0, soerr);
 	EXPECT_EQ(-EAGAIN, ktls_fd_recv_record(self->pe.p.sfd, buf, sizeof(buf),
 					       &type, MSG_DONTWAIT));
-	EXPECT_EQ(22, ktls_fd_fail(self->pe.p.sfd, -EMSGSIZE));
-	peer_reads_alert(_metadata, &self->pe, 22);
+	EXPECT_EQ(KTLS_ALERT_RECORD_OVERFLOW,
+		  ktls_fd_fail(self->pe.p.sfd, -EMSGSIZE));
+	peer_reads_alert(_metadata, &self->pe, KTLS_ALERT_RECORD_OVERFLOW);
 }
 
 /* Errors that are not the peer's records get no alert, and no cleartext. */
@@ -512,12 +530,12 @@ TEST_F(alerts, fd_no_alert)
 	do {	/* past the TLS 1.3 ticket: our FIN, no alert */
 		n = ktls_fd_recv_record(self->pe.p.cfd, buf, sizeof(buf), &type,
 					0);
-	} while (n > 0 && type == 22);
+	} while (n > 0 && type == KTLS_CT_HANDSHAKE);
 	EXPECT_EQ(0, n);
 	/* without kernel TLS on transmit nothing is sent at all */
 	ASSERT_EQ(0, pair_tcp(&x, &y));
 	EXPECT_EQ(-EBUSY, ktls_fd_fail(x, -EBADMSG));
-	EXPECT_EQ(-EBUSY, ktls_fd_refuse(x, 10));
+	EXPECT_EQ(-EBUSY, ktls_fd_refuse(x, KTLS_ALERT_UNEXPECTED_MESSAGE));
 	EXPECT_EQ(0, read(y, buf, sizeof(buf)));
 	close(x);
 	close(y);

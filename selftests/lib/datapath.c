@@ -248,7 +248,9 @@ TEST_F_TIMEOUT(datapath, splice_to_file_then_close_notify, 240)
 /* io_uring: data, then an alert record by sendmsg, read back with types */
 TEST_F_TIMEOUT(datapath, uring_record_types, 240)
 {
-	static const unsigned char alert[2] = { 1, 0 };
+	static const unsigned char alert[2] = {
+		KTLS_ALERT_LEVEL_WARNING, KTLS_ALERT_CLOSE_NOTIFY
+	};
 	unsigned char buf[64], type;
 	struct ktls_uring_msg m;
 	struct io_uring_cqe *cqe;
@@ -258,7 +260,7 @@ TEST_F_TIMEOUT(datapath, uring_record_types, 240)
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
 	EXPECT_EQ(5, uring_send_all(&ring, self->p.cs, "hello", 5, false));
 	ASSERT_EQ(0, ktls_prep_send_record(io_uring_get_sqe(&ring),
-					   self->p.cs, 21, alert,
+					   self->p.cs, KTLS_CT_ALERT, alert,
 					   2, &m));
 	ASSERT_EQ(1, io_uring_submit(&ring));
 	ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
@@ -266,10 +268,10 @@ TEST_F_TIMEOUT(datapath, uring_record_types, 240)
 	io_uring_cqe_seen(&ring, cqe);
 	n = uring_recv_record(&ring, self->p.ss, buf, sizeof(buf), &type);
 	EXPECT_EQ(5, n);
-	EXPECT_EQ(23, type);
+	EXPECT_EQ(KTLS_CT_APPLICATION_DATA, type);
 	n = uring_recv_record(&ring, self->p.ss, buf, sizeof(buf), &type);
 	EXPECT_EQ(2, n);
-	EXPECT_EQ(21, type);
+	EXPECT_EQ(KTLS_CT_ALERT, type);
 	io_uring_queue_exit(&ring);
 }
 

@@ -168,9 +168,10 @@ TEST_F_TIMEOUT(handoff, close_notify_both_ways, 240)
 {
 	unsigned char c;
 
+	EXPECT_EQ(-ENOENT, ktls_peer_alert(self->p.ss));
 	ASSERT_EQ(0, ktls_close_notify(self->p.cs));
 	EXPECT_EQ(0, ktls_recv(self->p.ss, &c, 1));
-	EXPECT_EQ(0, ktls_peer_alert(self->p.ss));
+	EXPECT_EQ(KTLS_ALERT_CLOSE_NOTIFY, ktls_peer_alert(self->p.ss));
 	ASSERT_EQ(0, ktls_close_notify(self->p.ss));
 	EXPECT_EQ(0, ktls_recv(self->p.cs, &c, 1));
 }
@@ -179,9 +180,10 @@ TEST_F_TIMEOUT(handoff, fatal_alert_named, 240)
 {
 	unsigned char c;
 
-	ASSERT_EQ(0, ktls_send_alert(self->p.cs, 2, 40));
+	ASSERT_EQ(0, ktls_send_alert(self->p.cs, KTLS_ALERT_LEVEL_FATAL,
+				     KTLS_ALERT_HANDSHAKE_FAILURE));
 	EXPECT_EQ(-ECONNABORTED, ktls_recv(self->p.ss, &c, 1));
-	EXPECT_EQ(40, ktls_peer_alert(self->p.ss));
+	EXPECT_EQ(KTLS_ALERT_HANDSHAKE_FAILURE, ktls_peer_alert(self->p.ss));
 	EXPECT_NE(NULL, strstr(ktls_reason_text(self->p.ss),
 			       "handshake_failure"));
 }
@@ -259,7 +261,8 @@ static void limit_case(struct __test_metadata *_metadata, unsigned int ver,
 							     "6.14"));
 		if (ver == KTLS_TLS_1_2) {
 			EXPECT_EQ(8000, pair_recv_all(p.ss, got, sizeof(got)));
-			EXPECT_EQ(0, ktls_peer_alert(p.ss));
+			EXPECT_EQ(KTLS_ALERT_CLOSE_NOTIFY,
+				  ktls_peer_alert(p.ss));
 		}
 		pair_close(&p);
 		return;

@@ -83,11 +83,15 @@ static int refused(struct __test_metadata *_metadata,
 	unsigned char buf[256];
 	ssize_t n;
 
-	ASSERT_EQ(0, ktls_send_record(from, 23, BEFORE, strlen(BEFORE)))
+	ASSERT_EQ((ssize_t)strlen(BEFORE),
+		  ktls_send_record(from, KTLS_CT_APPLICATION_DATA, BEFORE,
+				   strlen(BEFORE)))
 		return -1;
-	ASSERT_EQ(0, ktls_send_record(from, 22, msg, len))
+	ASSERT_EQ((ssize_t)len, ktls_send_record(from, KTLS_CT_HANDSHAKE, msg,
+						  len))
 		return -1;
-	ASSERT_EQ(0, ktls_send_record(from, 23, "after", 5))
+	ASSERT_EQ(5, ktls_send_record(from, KTLS_CT_APPLICATION_DATA, "after",
+				      5))
 		return -1;
 	n = pair_recv_all(to, buf, strlen(BEFORE));
 	ASSERT_EQ((ssize_t)strlen(BEFORE), n)

@@ -10,7 +10,7 @@
 
 . "$(dirname "$0")/../lib.sh"
 R=$KTLSKIT_REPO
-[ -e "$R/build/lib/libktls.so.0" ] || skip "libktls is not built"
+[ -e "$R/build/lib/libktls.so.1" ] || skip "libktls is not built"
 need_cmd pkg-config
 need_cmd cc
 make_tmp
@@ -47,8 +47,8 @@ cat > "$T/want" <<LIST
 ./usr/include/ktls/ktlsd.h
 .$MA/libktls.a
 .$MA/libktls.so
-.$MA/libktls.so.0
-.$MA/libktls.so.0.1
+.$MA/libktls.so.1
+.$MA/libktls.so.1.0.0
 .$MA/pkgconfig/libktls.pc
 ./usr/lib/systemd/system/ktlsd.service
 ./usr/share/man/man1/ktls-bench.1
@@ -62,10 +62,10 @@ cat > "$T/want" <<LIST
 LIST
 sort -u "$T/want" -o "$T/want"
 is "installed files are the expected ones" diff -u "$T/want" "$T/files"
-is "libktls.so.0 is the soname link" \
-	[ "$(readlink "$D$MA/libktls.so.0")" = libktls.so.0.1 ]
-is "the installed library's soname is libktls.so.0" \
-	sh -c "objdump -p '$D$MA/libktls.so.0.1' | grep -q 'SONAME *libktls.so.0$'"
+is "libktls.so.1 is the soname link" \
+	[ "$(readlink "$D$MA/libktls.so.1")" = libktls.so.1.0.0 ]
+is "the installed library's soname is libktls.so.1" \
+	sh -c "objdump -p '$D$MA/libktls.so.1.0.0' | grep -q 'SONAME *libktls.so.1$'"
 is "ktlsd is executable" [ -x "$D/usr/sbin/ktlsd" ]
 
 # pkg-config as a cross build sees it: only the DESTDIR's .pc files (plus
@@ -110,7 +110,7 @@ is "it runs against the installed library and rejects the bad config" \
 	[ $? -eq 0 ]
 is "its error names the missing file" grep -q nonexistent "$T/use.out"
 is "it loaded the installed libktls" sh -c \
-	"LD_LIBRARY_PATH='$D$MA' ldd '$T/use' | grep -q '=> $D$MA/libktls.so.0 '"
+	"LD_LIBRARY_PATH='$D$MA' ldd '$T/use' | grep -q '=> $D$MA/libktls.so.1 '"
 
 unit=$D/usr/lib/systemd/system/ktlsd.service
 is "the unit starts the installed ktlsd" \

@@ -6,6 +6,7 @@
  * AddressSanitizer and UBSan; also feeds garbage, silence and truncation.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -411,7 +412,9 @@ TEST(peer_closes_at_once)
 /* A ClientHello record header announcing more than is ever sent. */
 TEST(truncated_client_hello)
 {
-	static const unsigned char rec[] = { 22, 3, 1, 0x02, 0x00, 1, 0, 1 };
+	static const unsigned char rec[] = {
+		KTLS_CT_HANDSHAKE, 3, 1, 0x02, 0x00, 1, 0, 1
+	};
 	struct side s;
 
 	ASSERT_EQ(0, raw_server(rec, sizeof(rec), true, 2000, &s));
@@ -450,13 +453,113 @@ TEST(config_errors)
 	ktls_ctx_free(ctx);
 }
 
+/*
+ * struct ktls_config by size, as openat2() takes struct open_how: exactly
+ * the 1.0 bytes (in a heap block of that size, so AddressSanitizer sees a
+ * read past it), a newer caller's longer structure with a zero or a set
+ * tail, and one too short for any version.
+ */
+TEST(config_sizes)
+{
+	struct {
+		struct ktls_config cfg;
+		uint64_t newer[2];
+	} big;
+	struct ktls_config *old;
+	struct ktls_ctx *c;
+
+	memset(&big, 0, sizeof(big));
+	big.cfg.role = KTLS_CLIENT;
+	big.cfg.flags = KTLS_F_NO_VERIFY;
+
+	old = malloc(KTLS_CONFIG_SIZE_VER0);
+	ASSERT_NE(NULL, old);
+	memcpy(old, &big.cfg, KTLS_CONFIG_SIZE_VER0);
+	EXPECT_EQ(0, ktls_ctx_new_sized(old, KTLS_CONFIG_SIZE_VER0, &c));
+	ktls_ctx_free(c);
+	free(old);
+
+	EXPECT_EQ(0, ktls_ctx_new(&big.cfg, &c));
+	ktls_ctx_free(c);
+
+	EXPECT_EQ(0, ktls_ctx_new_sized(&big.cfg, sizeof(big), &c));
+	ktls_ctx_free(c);
+
+	big.newer[1] = 1;
+	EXPECT_EQ(-E2BIG, ktls_ctx_new_sized(&big.cfg, sizeof(big), &c));
+	EXPECT_NE(NULL, strstr(ktls_ctx_error(c), "newer library"));
+	ktls_ctx_free(c);
+
+	EXPECT_EQ(-EINVAL, ktls_ctx_new_sized(&big.cfg,
+					      KTLS_CONFIG_SIZE_VER0 - 1, &c));
+	EXPECT_NE(NULL, strstr(ktls_ctx_error(c), "smaller than any version"));
+	ktls_ctx_free(c);
+	EXPECT_EQ(-EINVAL, ktls_ctx_new_sized(NULL, sizeof(big.cfg), &c));
+	ktls_ctx_free(c);
+}
+
+/* Every KTLS_ALERT_* has its RFC 8446 name, e.g. KTLS_ALERT_UNKNOWN_CA. */
+static void alert_names(struct __test_metadata *_metadata)
+{
+#define NAME(m)	{ m, #m + sizeof("KTLS_ALERT_") - 1 }
+	static const struct {
+		int desc;
+		const char *macro;
+	} alerts[] = {
+		NAME(KTLS_ALERT_CLOSE_NOTIFY),
+		NAME(KTLS_ALERT_UNEXPECTED_MESSAGE),
+		NAME(KTLS_ALERT_BAD_RECORD_MAC),
+		NAME(KTLS_ALERT_RECORD_OVERFLOW),
+		NAME(KTLS_ALERT_HANDSHAKE_FAILURE),
+		NAME(KTLS_ALERT_BAD_CERTIFICATE),
+		NAME(KTLS_ALERT_UNSUPPORTED_CERTIFICATE),
+		NAME(KTLS_ALERT_CERTIFICATE_REVOKED),
+		NAME(KTLS_ALERT_CERTIFICATE_EXPIRED),
+		NAME(KTLS_ALERT_CERTIFICATE_UNKNOWN),
+		NAME(KTLS_ALERT_ILLEGAL_PARAMETER),
+		NAME(KTLS_ALERT_UNKNOWN_CA),
+		NAME(KTLS_ALERT_ACCESS_DENIED),
+		NAME(KTLS_ALERT_DECODE_ERROR),
+		NAME(KTLS_ALERT_DECRYPT_ERROR),
+		NAME(KTLS_ALERT_PROTOCOL_VERSION),
+		NAME(KTLS_ALERT_INSUFFICIENT_SECURITY),
+		NAME(KTLS_ALERT_INTERNAL_ERROR),
+		NAME(KTLS_ALERT_INAPPROPRIATE_FALLBACK),
+		NAME(KTLS_ALERT_USER_CANCELED),
+		NAME(KTLS_ALERT_NO_RENEGOTIATION),
+		NAME(KTLS_ALERT_MISSING_EXTENSION),
+		NAME(KTLS_ALERT_UNSUPPORTED_EXTENSION),
+		NAME(KTLS_ALERT_UNRECOGNIZED_NAME),
+		NAME(KTLS_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE),
+		NAME(KTLS_ALERT_UNKNOWN_PSK_IDENTITY),
+		NAME(KTLS_ALERT_CERTIFICATE_REQUIRED),
+		NAME(KTLS_ALERT_NO_APPLICATION_PROTOCOL),
+	};
+#undef NAME
+	char want[64];
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(alerts); i++) {
+		for (j = 0; alerts[i].macro[j] && j < sizeof(want) - 1; j++)
+			want[j] = tolower((unsigned char)alerts[i].macro[j]);
+		want[j] = '\0';
+		EXPECT_STREQ(want, ktls_alert_name(alerts[i].desc));
+	}
+	EXPECT_STREQ("unknown", ktls_alert_name(255));
+	EXPECT_STREQ("alert", ktls_content_type_name(KTLS_CT_ALERT));
+	EXPECT_STREQ("change_cipher_spec",
+		     ktls_content_type_name(KTLS_CT_CHANGE_CIPHER_SPEC));
+	EXPECT_STREQ("handshake", ktls_content_type_name(KTLS_CT_HANDSHAKE));
+	EXPECT_STREQ("application_data",
+		     ktls_content_type_name(KTLS_CT_APPLICATION_DATA));
+	EXPECT_STREQ("unknown", ktls_content_type_name(KTLS_CT_APPLICATION_DATA + 1));
+}
+
 TEST(names)
 {
 	int r, distinct = 0;
 
-	EXPECT_STREQ("close_notify", ktls_alert_name(0));
-	EXPECT_STREQ("certificate_expired", ktls_alert_name(45));
-	EXPECT_STREQ("unknown", ktls_alert_name(255));
+	alert_names(_metadata);
 	EXPECT_STREQ("kernel-sw", ktls_carrier_name(KTLS_CARRIER_KERNEL_SW));
 	for (r = KTLS_R_NONE + 1; r < __KTLS_R_MAX; r++)
 		if (strcmp(ktls_reason_name(r), "unknown"))

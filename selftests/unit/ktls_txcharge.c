@@ -92,7 +92,7 @@ TEST_F(txcharge, every_path_counts_alike)
 	s->rekey_limit = 1000;
 	EXPECT_EQ(BIG, ktls_send(s, self->buf, BIG));
 	EXPECT_EQ(3U, charged(s, &mark));
-	EXPECT_EQ(0, ktls_send_record(s, 23, self->buf, 100));
+	EXPECT_EQ(100, ktls_send_record(s, KTLS_CT_APPLICATION_DATA, self->buf, 100));
 	EXPECT_EQ(1U, charged(s, &mark));
 	EXPECT_EQ(BIG, ktls_sendfile(s, self->file, &off, BIG));
 	EXPECT_EQ(3U, charged(s, &mark));
@@ -103,8 +103,9 @@ TEST_F(txcharge, every_path_counts_alike)
 	EXPECT_EQ(0, ktls_prep_send_zc(io_uring_get_sqe(r), s, self->buf, BIG,
 				       0));
 	EXPECT_EQ(3U, charged(s, &mark));
-	EXPECT_EQ(0, ktls_prep_send_record(io_uring_get_sqe(r), s, 23,
-					   self->buf, 100, &m));
+	EXPECT_EQ(0, ktls_prep_send_record(io_uring_get_sqe(r), s,
+					   KTLS_CT_APPLICATION_DATA, self->buf,
+					   100, &m));
 	EXPECT_EQ(1U, charged(s, &mark));
 	EXPECT_EQ(0, ktls_prep_splice(io_uring_get_sqe(r), io_uring_get_sqe(r),
 				      s, self->file, 0, self->pipefd, 20000));
@@ -120,7 +121,7 @@ TEST_F(txcharge, refused_alike_at_the_limit)
 	self->s.tx_records = self->s.rekey_limit;
 	EXPECT_EQ(-EKEYEXPIRED, ktls_send(&self->s, self->buf, 1));
 	EXPECT_EQ(KTLS_R_PROTOCOL, (int)ktls_reason(&self->s));
-	EXPECT_EQ(-EKEYEXPIRED, ktls_send_record(&self->s, 23, self->buf, 1));
+	EXPECT_EQ(-EKEYEXPIRED, ktls_send_record(&self->s, KTLS_CT_APPLICATION_DATA, self->buf, 1));
 	EXPECT_EQ(-EKEYEXPIRED, ktls_sendfile(&self->s, self->file, &off, 1));
 	ASSERT_EQ(0, lseek(self->file, 0, SEEK_SET));
 	EXPECT_EQ(-EKEYEXPIRED, ktls_splice_from(&self->s, self->file, 1));
@@ -130,7 +131,7 @@ TEST_F(txcharge, refused_alike_at_the_limit)
 					       &self->s, self->buf, 1, 0));
 	EXPECT_EQ(-EKEYEXPIRED,
 		  ktls_prep_send_record(io_uring_get_sqe(&self->ring),
-					&self->s, 23, self->buf, 1, &m));
+					&self->s, KTLS_CT_APPLICATION_DATA, self->buf, 1, &m));
 	/* a refused preparation leaves a NOP, so the ring stays sane */
 	EXPECT_EQ(IORING_OP_NOP, self->ring.sq.sqes[1].opcode);
 }
@@ -139,7 +140,8 @@ TEST_F(txcharge, refused_alike_at_the_limit)
 TEST_F(txcharge, alerts_are_never_refused)
 {
 	self->s.tx_records = self->s.rekey_limit;
-	EXPECT_EQ(0, ktls_send_alert(&self->s, 1, 0));
+	EXPECT_EQ(0, ktls_send_alert(&self->s, KTLS_ALERT_LEVEL_WARNING,
+				     KTLS_ALERT_CLOSE_NOTIFY));
 	EXPECT_EQ(self->s.rekey_limit + 1, ktls_records_sent(&self->s));
 	EXPECT_EQ(KTLS_R_NONE, (int)ktls_reason(&self->s));
 }

@@ -37,7 +37,7 @@ else
 		ok "our wolfSSL is built with $d" \
 			"grep -q '^#define $d\$' '$opts'"
 	done
-	for b in build/bin/* build/lib/libktls.so.0; do
+	for b in build/bin/* build/lib/libktls.so.1; do
 		ok "${b#build/} does not need a shared libwolfssl" \
 			"! readelf -d '$b' | grep -q 'NEEDED.*libwolfssl'"
 		ok "${b#build/} loads no libwolfssl" \
@@ -47,7 +47,7 @@ else
 	ok "ktls-cat, run, opens no libwolfssl" \
 		"! LD_DEBUG=libs build/bin/ktls-cat --help 2>&1 >/dev/null |
 		   grep -q 'libwolfssl'"
-	others=$(nm -D --defined-only build/lib/libktls.so.0 |
+	others=$(nm -D --defined-only build/lib/libktls.so.1 |
 		 awk '$2 != "A" && $3 !~ /^ktls_/ { print $3 }' | head -n 3)
 	ok "libktls.so exports only ktls_* symbols${others:+ (also: $others)}" \
 		'[ -z "$others" ]'
@@ -59,12 +59,12 @@ if ! pkg-config --exists wolfssl; then
 	echo "# known: WOLFSSL=system: Debian's libwolfssl-dev is not installed"
 else
 	if ! make -s WOLFSSL=system BUILD=$sys host-tests \
-		$sys/lib/libktls.so.0 > "$sys.log" 2>&1; then
+		$sys/lib/libktls.so.1 > "$sys.log" 2>&1; then
 		tail -n 20 "$sys.log"
 		fail "make WOLFSSL=system host-tests failed"
 	fi
 	ok "WOLFSSL=system: libktls.so needs Debian's libwolfssl" \
-		"readelf -d $sys/lib/libktls.so.0 | grep -q 'NEEDED.*libwolfssl'"
+		"readelf -d $sys/lib/libktls.so.1 | grep -q 'NEEDED.*libwolfssl'"
 	for t in "$sys"/selftests/unit/*; do
 		[ -x "$t" ] || continue
 		if "$t" > "$t.out" 2>&1; then

@@ -88,7 +88,9 @@ static bool in_kernel(const struct ktls_session *s)
  */
 static void server_one(struct hs_run *r, int fd)
 {
-	static const unsigned char close_notify[2] = { 1, 0 };
+	static const unsigned char close_notify[2] = {
+		KTLS_ALERT_LEVEL_WARNING, KTLS_ALERT_CLOSE_NOTIFY
+	};
 	bool nk = r->o->no_kernel;
 	unsigned char type;
 	char done;
@@ -132,7 +134,7 @@ static void server_one(struct hs_run *r, int fd)
 			   dres.info.rx == KTLS_CARRIER_USER) {
 			hs_fail(r, "%s", "ktlsd: kTLS was not set up");
 		} else if (ktls_fd_recv_record(fd, &done, 1, &type, 0) == 1) {
-			ktls_fd_send_record(fd, 21, close_notify,
+			ktls_fd_send_record(fd, KTLS_CT_ALERT, close_notify,
 					    sizeof(close_notify), 0);
 		}
 		break;

@@ -32,9 +32,9 @@
 #define TCP_ULP 31
 #endif
 
-#define CT_ALERT	21
-#define CT_HANDSHAKE	22
-#define CT_DATA		23
+#define CT_ALERT	KTLS_CT_ALERT
+#define CT_HANDSHAKE	KTLS_CT_HANDSHAKE
+#define CT_DATA		KTLS_CT_APPLICATION_DATA
 #define MAX_PLAIN	16384	/* record payload, RFC 8446 5.1 */
 #define PIPE_CHUNK	65536	/* the io_uring splice pipe (uring_sync.c) */
 

@@ -19,6 +19,7 @@
 
 #include <ktls/ktls.h>
 #include <ktls/ktlsd.h>
+#include "../lib/ktls_daemon_side.h"
 
 #define KTLSD_CONF_PATH		"/etc/ktlsd/ktlsd.conf"
 

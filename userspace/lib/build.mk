@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# libktls: build/lib/libktls.a, build/lib/libktls.so.0 and its pkg-config
-# file. Only ktls_* symbols are exported (libktls.map).
+# libktls: build/lib/libktls.a, build/lib/libktls.so.1 and its pkg-config
+# file. Only the symbols libktls.map names are exported. The version must
+# agree with KTLS_VERSION_* in include/ktls/ktls.h (selftests/unit/abi.sh);
+# the soname follows the major version.
 
-KTLS_LIB_VERSION := 0.1
+KTLS_LIB_VERSION := 1.0.0
+KTLS_LIB_SONAME	:= libktls.so.$(firstword $(subst ., ,$(KTLS_LIB_VERSION)))
 KTLS_LIB_SRCS	:= $(sort $(wildcard userspace/lib/*.c))
 KTLS_LIB_OBJS	:= $(KTLS_LIB_SRCS:%.c=$(BUILD)/%.o)
 KTLS_LIB_A	:= $(BUILD)/lib/libktls.a
@@ -19,7 +22,7 @@ KTLS_DEP_LIBS	:= $(WOLFSSL_LIBS) $(or $(shell pkg-config --libs liburing \
 
 EXTRA_CFLAGS_userspace/lib/ := -fPIC -fvisibility=hidden $(KTLS_DEP_CFLAGS)
 
-LIBRARIES += $(KTLS_LIB_A) $(KTLS_LIB_SO) $(BUILD)/lib/libktls.so.0 \
+LIBRARIES += $(KTLS_LIB_A) $(KTLS_LIB_SO) $(BUILD)/lib/$(KTLS_LIB_SONAME) \
 	     $(BUILD)/lib/libktls.so $(KTLS_LIB_PC)
 
 $(KTLS_LIB_A): $(KTLS_LIB_OBJS)
@@ -31,11 +34,11 @@ $(KTLS_LIB_SO): $(KTLS_LIB_OBJS) userspace/lib/libktls.map
 	$(quiet) LD $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(KTLS_LDFLAGS) -shared \
-		-Wl,-soname,libktls.so.0 \
+		-Wl,-soname,$(KTLS_LIB_SONAME) \
 		-Wl,--version-script,userspace/lib/libktls.map \
 		-o $@ $(KTLS_LIB_OBJS) $(KTLS_DEP_LIBS)
 
-$(BUILD)/lib/libktls.so.0 $(BUILD)/lib/libktls.so: $(KTLS_LIB_SO)
+$(BUILD)/lib/$(KTLS_LIB_SONAME) $(BUILD)/lib/libktls.so: $(KTLS_LIB_SO)
 	$(Q)ln -sf $(notdir $<) $@
 
 $(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk

@@ -16,19 +16,6 @@
 #include "internal.h"
 #include <wolfssl/openssl/pkcs12.h>
 
-static int cerr(struct ktls_ctx *ctx, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int cerr(struct ktls_ctx *ctx, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* PEM if the file starts with a "-----BEGIN" line, else DER. */
 static int file_type(const char *path)
 {
@@ -52,14 +39,14 @@ static int check_key_mode(struct ktls_ctx *ctx, const struct ktls_config *cfg,
 	struct stat st;
 
 	if (stat(path, &st))
-		return cerr(ctx, -errno, "cannot read private key %s: %s",
-			    path, strerror(errno));
+		return __ktls_ctx_err(ctx, -errno, "cannot read private key %s: %s",
+				      path, strerror(errno));
 	if (!(st.st_mode & 0077) ||
 	    (cfg->policy & KTLS_P_ALLOW_READABLE_KEY))
 		return 0;
-	return cerr(ctx, -EACCES,
-		    "private key %s is readable by group or others (mode %04o): run chmod 600 %s, or allow it explicitly",
-		    path, (unsigned int)(st.st_mode & 07777), path);
+	return __ktls_ctx_err(ctx, -EACCES,
+			      "private key %s is readable by group or others (mode %04o): run chmod 600 %s, or allow it explicitly",
+			      path, (unsigned int)(st.st_mode & 07777), path);
 }
 
 static int add_chain(struct ktls_ctx *ctx, const char *path)
@@ -69,23 +56,23 @@ static int add_chain(struct ktls_ctx *ctx, const char *path)
 	FILE *f = fopen(path, "r");
 
 	if (!f)
-		return cerr(ctx, -errno, "cannot open chain %s: %s", path,
-			    strerror(errno));
+		return __ktls_ctx_err(ctx, -errno, "cannot open chain %s: %s", path,
+				      strerror(errno));
 	while ((x = wolfSSL_PEM_read_X509(f, NULL, NULL, NULL))) {
 		if (wolfSSL_CTX_add_extra_chain_cert(ctx->wctx, x)
 		    != WOLFSSL_SUCCESS) {
 			wolfSSL_X509_free(x);
 			fclose(f);
-			return cerr(ctx, -EINVAL,
-				    "cannot add a certificate of %s to our chain",
-				    path);
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "cannot add a certificate of %s to our chain",
+					      path);
 		}
 		n++;
 	}
 	fclose(f);
 	if (!n)
-		return cerr(ctx, -EINVAL, "chain %s holds no PEM certificate",
-			    path);
+		return __ktls_ctx_err(ctx, -EINVAL, "chain %s holds no PEM certificate",
+				      path);
 	return 0;
 }
 
@@ -100,9 +87,9 @@ static int p12_password(struct ktls_ctx *ctx, const struct ktls_config *cfg,
 	if (cfg->p12_pass_file) {
 		f = fopen(cfg->p12_pass_file, "r");
 		if (!f)
-			return cerr(ctx, -errno,
-				    "cannot read PKCS#12 password file %s: %s",
-				    cfg->p12_pass_file, strerror(errno));
+			return __ktls_ctx_err(ctx, -errno,
+					      "cannot read PKCS#12 password file %s: %s",
+					      cfg->p12_pass_file, strerror(errno));
 		if (!fgets(pw, len, f))
 			pw[0] = '\0';
 		fclose(f);
@@ -112,11 +99,11 @@ static int p12_password(struct ktls_ctx *ctx, const struct ktls_config *cfg,
 	if (cfg->p12_pass_env) {
 		env = getenv(cfg->p12_pass_env);
 		if (!env)
-			return cerr(ctx, -ENOENT,
-				    "PKCS#12 password variable %s is not set",
-				    cfg->p12_pass_env);
+			return __ktls_ctx_err(ctx, -ENOENT,
+					      "PKCS#12 password variable %s is not set",
+					      cfg->p12_pass_env);
 		if (strlen(env) >= len)
-			return cerr(ctx, -E2BIG, "PKCS#12 password too long");
+			return __ktls_ctx_err(ctx, -E2BIG, "PKCS#12 password too long");
 		memcpy(pw, env, strlen(env) + 1);
 	}
 	return 0;
@@ -140,41 +127,41 @@ static int load_p12(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 		goto out;
 	f = fopen(cfg->p12_file, "rb");
 	if (!f) {
-		ret = cerr(ctx, -errno, "cannot open PKCS#12 file %s: %s",
-			   cfg->p12_file, strerror(errno));
+		ret = __ktls_ctx_err(ctx, -errno, "cannot open PKCS#12 file %s: %s",
+				     cfg->p12_file, strerror(errno));
 		goto out;
 	}
 	p12 = wolfSSL_d2i_PKCS12_fp(f, NULL);
 	fclose(f);
 	if (!p12) {
-		ret = cerr(ctx, -EINVAL, "%s is not a PKCS#12 file",
-			   cfg->p12_file);
+		ret = __ktls_ctx_err(ctx, -EINVAL, "%s is not a PKCS#12 file",
+				     cfg->p12_file);
 		goto out;
 	}
 	if (wolfSSL_PKCS12_parse(p12, pw, &pkey, &cert, &ca)
 	    != WOLFSSL_SUCCESS || !pkey || !cert) {
-		ret = cerr(ctx, -EKEYREJECTED,
-			   "cannot open PKCS#12 file %s: wrong password, or an encryption wolfSSL lacks",
-			   cfg->p12_file);
+		ret = __ktls_ctx_err(ctx, -EKEYREJECTED,
+				     "cannot open PKCS#12 file %s: wrong password, or an encryption wolfSSL lacks",
+				     cfg->p12_file);
 		goto out_p12;
 	}
 	ret = -EINVAL;
 	if (wolfSSL_CTX_use_certificate(ctx->wctx, cert) != WOLFSSL_SUCCESS) {
-		cerr(ctx, ret, "cannot use the certificate in %s",
-		     cfg->p12_file);
+		__ktls_ctx_err(ctx, ret, "cannot use the certificate in %s",
+			       cfg->p12_file);
 		goto out_p12;
 	}
 	if (wolfSSL_CTX_use_PrivateKey(ctx->wctx, pkey) != WOLFSSL_SUCCESS) {
-		cerr(ctx, ret, "cannot use the private key in %s",
-		     cfg->p12_file);
+		__ktls_ctx_err(ctx, ret, "cannot use the private key in %s",
+			       cfg->p12_file);
 		goto out_p12;
 	}
 	while (ca && (x = wolfSSL_sk_X509_pop(ca))) {
 		if (wolfSSL_CTX_add_extra_chain_cert(ctx->wctx, x)
 		    != WOLFSSL_SUCCESS) {
 			wolfSSL_X509_free(x);
-			cerr(ctx, ret, "cannot use the chain in %s",
-			     cfg->p12_file);
+			__ktls_ctx_err(ctx, ret, "cannot use the chain in %s",
+				       cfg->p12_file);
 			goto out_p12;
 		}
 	}
@@ -210,23 +197,23 @@ int __ktls_load_identity(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 		if (!cfg->cert_file)
 			return 0;
 		if (!cfg->key_file)
-			return cerr(ctx, -EINVAL,
-				    "certificate %s given without a key",
-				    cfg->cert_file);
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "certificate %s given without a key",
+					      cfg->cert_file);
 		type = file_type(cfg->cert_file);
 		if (type < 0)
-			return cerr(ctx, -EINVAL,
-				    "cannot load certificate %s: %s",
-				    cfg->cert_file, strerror(-type));
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "cannot load certificate %s: %s",
+					      cfg->cert_file, strerror(-type));
 		if ((type == WOLFSSL_FILETYPE_PEM ?
 		     wolfSSL_CTX_use_certificate_chain_file(ctx->wctx,
 							    cfg->cert_file) :
 		     wolfSSL_CTX_use_certificate_file(ctx->wctx,
 						      cfg->cert_file, type))
 		    != WOLFSSL_SUCCESS)
-			return cerr(ctx, -EINVAL,
-				    "cannot load certificate %s: not a PEM or DER certificate",
-				    cfg->cert_file);
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "cannot load certificate %s: not a PEM or DER certificate",
+					      cfg->cert_file);
 		ret = check_key_mode(ctx, cfg, cfg->key_file);
 		if (ret)
 			return ret;
@@ -234,9 +221,9 @@ int __ktls_load_identity(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 		if (type < 0 ||
 		    wolfSSL_CTX_use_PrivateKey_file(ctx->wctx, cfg->key_file,
 						    type) != WOLFSSL_SUCCESS)
-			return cerr(ctx, -EINVAL,
-				    "cannot load private key %s: not a PEM or DER key (or an encrypted one)",
-				    cfg->key_file);
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "cannot load private key %s: not a PEM or DER key (or an encrypted one)",
+					      cfg->key_file);
 	}
 	if (ret)
 		return ret;
@@ -246,10 +233,10 @@ int __ktls_load_identity(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 			return ret;
 	}
 	if (wolfSSL_CTX_check_private_key(ctx->wctx) != WOLFSSL_SUCCESS)
-		return cerr(ctx, -EKEYREJECTED,
-			    "private key %s does not belong to certificate %s",
-			    cfg->p12_file ? cfg->p12_file : cfg->key_file,
-			    cfg->p12_file ? cfg->p12_file : cfg->cert_file);
+		return __ktls_ctx_err(ctx, -EKEYREJECTED,
+				      "private key %s does not belong to certificate %s",
+				      cfg->p12_file ? cfg->p12_file : cfg->key_file,
+				      cfg->p12_file ? cfg->p12_file : cfg->cert_file);
 	return 0;
 }
 
@@ -296,14 +283,14 @@ static int load_crl_file(struct ktls_ctx *ctx, const char *path)
 	int type = file_type(path);
 
 	if (type < 0)
-		return cerr(ctx, type, "cannot read CRL %s: %s", path,
-			    strerror(-type));
+		return __ktls_ctx_err(ctx, type, "cannot read CRL %s: %s", path,
+				      strerror(-type));
 	if (crl_stale(ctx, path, type))
 		return 0;
 	if (wolfSSL_CTX_LoadCRLFile(ctx->wctx, path, type) != WOLFSSL_SUCCESS)
-		return cerr(ctx, -EINVAL,
-			    "cannot load CRL %s: not a PEM or DER CRL, or its issuer is not loaded as a CA (wolfSSL verifies a CRL when it loads it: add the issuing CA, e.g. the intermediate, with --ca)",
-			    path);
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "cannot load CRL %s: not a PEM or DER CRL, or its issuer is not loaded as a CA (wolfSSL verifies a CRL when it loads it: add the issuing CA, e.g. the intermediate, with --ca)",
+				      path);
 	return 0;
 }
 
@@ -332,19 +319,19 @@ int __ktls_load_crl(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	if (!cfg->crl)
 		return 0;
 	if (stat(cfg->crl, &st))
-		return cerr(ctx, -errno, "cannot read CRL %s: %s", cfg->crl,
-			    strerror(errno));
+		return __ktls_ctx_err(ctx, -errno, "cannot read CRL %s: %s", cfg->crl,
+				      strerror(errno));
 	/* one file is one issuer's CRL: the leaf; a folder: every level */
 	if (wolfSSL_CTX_EnableCRL(ctx->wctx, S_ISDIR(st.st_mode) ?
 				  WOLFSSL_CRL_CHECKALL : WOLFSSL_CRL_CHECK)
 	    != WOLFSSL_SUCCESS)
-		return cerr(ctx, -EOPNOTSUPP, "wolfSSL cannot check CRLs");
+		return __ktls_ctx_err(ctx, -EOPNOTSUPP, "wolfSSL cannot check CRLs");
 	if (!S_ISDIR(st.st_mode))
 		return load_crl_file(ctx, cfg->crl);
 	dir = opendir(cfg->crl);
 	if (!dir)
-		return cerr(ctx, -errno, "cannot read CRL folder %s: %s",
-			    cfg->crl, strerror(errno));
+		return __ktls_ctx_err(ctx, -errno, "cannot read CRL folder %s: %s",
+				      cfg->crl, strerror(errno));
 	while (!ret && (d = readdir(dir))) {
 		if (d->d_name[0] == '.')
 			continue;
@@ -356,7 +343,7 @@ int __ktls_load_crl(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	}
 	closedir(dir);
 	if (!ret && !n)
-		ret = cerr(ctx, -ENOENT, "CRL folder %s is empty", cfg->crl);
+		ret = __ktls_ctx_err(ctx, -ENOENT, "CRL folder %s is empty", cfg->crl);
 	return ret;
 }
 

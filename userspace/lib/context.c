@@ -11,16 +11,25 @@
 
 #include "internal.h"
 
-static void ctx_err(struct ktls_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void ctx_err(struct ktls_ctx *ctx, const char *fmt, ...)
+/**
+ * __ktls_ctx_err() - say why building a context failed
+ * @ctx: context being built
+ * @err: what the caller returns, a negative errno
+ * @fmt: printf format of the sentence ktls_ctx_error() gives
+ *
+ * The one place that writes ctx->error; a sentence longer than the buffer
+ * is cut.
+ *
+ * Return: @err, so that a failure is one line: return __ktls_ctx_err(...).
+ */
+int __ktls_ctx_err(struct ktls_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
 	va_end(ap);
+	return err;
 }
 
 static WOLFSSL_METHOD *pick_method(const struct ktls_config *cfg)
@@ -39,57 +48,42 @@ static WOLFSSL_METHOD *pick_method(const struct ktls_config *cfg)
 
 static int check_config(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cfg->reserved); i++)
-		if (cfg->reserved[i]) {
-			ctx_err(ctx, "reserved configuration field %u is set", i);
-			return -EINVAL;
-		}
-	if (cfg->role != KTLS_CLIENT && cfg->role != KTLS_SERVER) {
-		ctx_err(ctx, "role must be client or server");
-		return -EINVAL;
-	}
+	if (cfg->role != KTLS_CLIENT && cfg->role != KTLS_SERVER)
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "role must be client or server");
 	if ((cfg->min_version && cfg->min_version != KTLS_TLS_1_2 &&
 	     cfg->min_version != KTLS_TLS_1_3) ||
 	    (cfg->max_version && cfg->max_version != KTLS_TLS_1_2 &&
-	     cfg->max_version != KTLS_TLS_1_3)) {
-		ctx_err(ctx, "only TLS 1.2 and 1.3 can be offloaded");
-		return -EINVAL;
-	}
+	     cfg->max_version != KTLS_TLS_1_3))
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "only TLS 1.2 and 1.3 can be offloaded");
 	if (cfg->min_version && cfg->max_version &&
-	    cfg->min_version > cfg->max_version) {
-		ctx_err(ctx, "minimum version is above maximum version");
-		return -EINVAL;
-	}
+	    cfg->min_version > cfg->max_version)
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "minimum version is above maximum version");
 	if (__ktls_sni_check(ctx, cfg))
 		return -EINVAL;
 	if ((cfg->ocsp_response && cfg->role != KTLS_SERVER) ||
-	    ((cfg->policy & KTLS_P_REQUIRE_OCSP) && cfg->role != KTLS_CLIENT)) {
-		ctx_err(ctx, "a server staples an OCSP response, a client requires one");
-		return -EINVAL;
-	}
-	if (cfg->ocsp_response && !cfg->ca_file && !cfg->ca_path) {
-		ctx_err(ctx, "stapling %s needs the issuer of our certificate as a CA file (wolfSSL checks the response against it)",
-			cfg->ocsp_response);
-		return -EINVAL;
-	}
+	    ((cfg->policy & KTLS_P_REQUIRE_OCSP) && cfg->role != KTLS_CLIENT))
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "a server staples an OCSP response, a client requires one");
+	if (cfg->ocsp_response && !cfg->ca_file && !cfg->ca_path)
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "stapling %s needs the issuer of our certificate as a CA file (wolfSSL checks the response against it)",
+				      cfg->ocsp_response);
 	if ((cfg->flags & KTLS_F_ASK_CLIENT_CERT) &&
-	    (cfg->flags & KTLS_F_VERIFY_CLIENT)) {
-		ctx_err(ctx, "asking for a client certificate (any client is accepted) and requiring one contradict each other: set one of the two");
-		return -EINVAL;
-	}
-	if ((cfg->flags & KTLS_F_ASK_CLIENT_CERT) && cfg->role != KTLS_SERVER) {
-		ctx_err(ctx, "only a server asks for a client certificate");
-		return -EINVAL;
-	}
+	    (cfg->flags & KTLS_F_VERIFY_CLIENT))
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "asking for a client certificate (any client is accepted) and requiring one contradict each other: set one of the two");
+	if ((cfg->flags & KTLS_F_ASK_CLIENT_CERT) && cfg->role != KTLS_SERVER)
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "only a server asks for a client certificate");
 	if (cfg->role == KTLS_SERVER && !cfg->p12_file &&
 	    !(cfg->policy & KTLS_P_INSECURE_ANONYMOUS) &&
 	    !(cfg->flags & KTLS_F_PSK) &&
-	    (!cfg->cert_file || !cfg->key_file)) {
-		ctx_err(ctx, "a server needs a certificate and a key");
-		return -EINVAL;
-	}
+	    (!cfg->cert_file || !cfg->key_file))
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "a server needs a certificate and a key");
 	return 0;
 }
 
@@ -104,19 +98,17 @@ static int load_trust(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	if (cfg->ca_file || cfg->ca_path) {
 		if (wolfSSL_CTX_load_verify_locations(ctx->wctx, cfg->ca_file,
 						      cfg->ca_path)
-		    != WOLFSSL_SUCCESS) {
-			ctx_err(ctx, "cannot load trust anchors from %s",
-				cfg->ca_file ? cfg->ca_file : cfg->ca_path);
-			return -EINVAL;
-		}
+		    != WOLFSSL_SUCCESS)
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "cannot load trust anchors from %s",
+					      cfg->ca_file ? cfg->ca_file : cfg->ca_path);
 	} else if (verify && !((cfg->flags & KTLS_F_PSK) &&
 			       cfg->role == KTLS_CLIENT)) {
 		/* a PSK client takes no certificate at all (psk.c) */
 		if (wolfSSL_CTX_load_system_CA_certs(ctx->wctx)
-		    != WOLFSSL_SUCCESS) {
-			ctx_err(ctx, "no trust anchors: give a CA file or disable verification");
-			return -EINVAL;
-		}
+		    != WOLFSSL_SUCCESS)
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "no trust anchors: give a CA file or disable verification");
 	}
 	if (!verify)
 		mode = WOLFSSL_VERIFY_NONE;
@@ -137,18 +129,42 @@ static char *dup_opt(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* Only appended to: 1.0's fields are the first KTLS_CONFIG_SIZE_VER0 bytes. */
+_Static_assert(sizeof(struct ktls_config) == KTLS_CONFIG_SIZE_VER0,
+	       "a new field of struct ktls_config needs KTLS_CONFIG_SIZE_VER1");
+
+/* Bytes of a newer caller's structure that this library does not know. */
+static bool tail_is_zero(const struct ktls_config *cfg, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)cfg;
+	size_t i;
+
+	for (i = sizeof(*cfg); i < size; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 /**
- * ktls_ctx_new() - build a context from a configuration
+ * ktls_ctx_new_sized() - build a context from a configuration of any version
  * @cfg: configuration; strings are copied
+ * @size: sizeof(*@cfg) as the caller was built: ktls_ctx_new() passes it
  * @ctxp: the new context
+ *
+ * The rules of openat2(): @size below KTLS_CONFIG_SIZE_VER0 is -EINVAL; a
+ * caller built against an older, shorter structure gets the fields it
+ * lacks as zero; a newer, longer one is taken only when every byte past
+ * the fields this library knows is zero (an option it cannot honour is
+ * refused, not ignored), else -E2BIG.
  *
  * Return: 0, or a negative errno. On failure *@ctxp may still hold a
  * context carrying only the error: read ktls_ctx_error(), then free it
  * with ktls_ctx_free().
  */
-KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
-			     struct ktls_ctx **ctxp)
+KTLS_EXPORT int ktls_ctx_new_sized(const struct ktls_config *cfg, size_t size,
+				   struct ktls_ctx **ctxp)
 {
+	struct ktls_config known = { 0 };
 	struct ktls_ctx *ctx;
 
 	*ctxp = NULL;
@@ -156,7 +172,17 @@ KTLS_EXPORT int ktls_ctx_new(const struct ktls_config *cfg,
 	if (!ctx)
 		return -ENOMEM;
 	*ctxp = ctx;
-	return __ktls_ctx_build(ctx, cfg);
+	if (!cfg || size < KTLS_CONFIG_SIZE_VER0)
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "struct ktls_config of %zu bytes is smaller than any version (%zu)",
+				      size, (size_t)KTLS_CONFIG_SIZE_VER0);
+	if (size > sizeof(known) && !tail_is_zero(cfg, size))
+		return __ktls_ctx_err(ctx, -E2BIG,
+				      "struct ktls_config sets fields past the %zu bytes libktls %d.%d knows: a newer library is needed",
+				      sizeof(known), KTLS_VERSION_MAJOR,
+				      KTLS_VERSION_MINOR);
+	memcpy(&known, cfg, size < sizeof(known) ? size : sizeof(known));
+	return __ktls_ctx_build(ctx, &known);
 }
 
 /**
@@ -183,10 +209,9 @@ int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	if ((cfg->flags & KTLS_F_PSK) &&
 	    (cfg->min_version == KTLS_TLS_1_2 ||
 	     cfg->max_version == KTLS_TLS_1_2 ||
-	     (cfg->policy & KTLS_P_INSECURE_ANONYMOUS))) {
-		ctx_err(ctx, "PSK sessions are TLS 1.3 only: leave the versions at 1.3");
-		return -EINVAL;
-	}
+	     (cfg->policy & KTLS_P_INSECURE_ANONYMOUS)))
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "PSK sessions are TLS 1.3 only: leave the versions at 1.3");
 	if ((cfg->flags & KTLS_F_PSK) && !cfg->min_version) {
 		tls13 = *cfg;
 		tls13.min_version = KTLS_TLS_1_3;
@@ -209,10 +234,8 @@ int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	 */
 	if ((cfg->server_name && !ctx->server_name) ||
 	    (cfg->ciphers && !ctx->ciphers) || (cfg->alpn && !ctx->alpn) ||
-	    (cfg->sigalgs && !ctx->sigalgs)) {
-		ctx_err(ctx, "out of memory");
-		return -ENOMEM;
-	}
+	    (cfg->sigalgs && !ctx->sigalgs))
+		return __ktls_ctx_err(ctx, -ENOMEM, "out of memory");
 	ctx->cfg.server_name = ctx->server_name;
 	ctx->cfg.ciphers = ctx->ciphers;
 	ctx->cfg.alpn = ctx->alpn;
@@ -230,21 +253,18 @@ int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 
 	wolfSSL_Init();
 	ctx->wctx = wolfSSL_CTX_new(pick_method(cfg));
-	if (!ctx->wctx) {
-		ctx_err(ctx, "wolfSSL could not make a context");
-		return -ENOMEM;
-	}
+	if (!ctx->wctx)
+		return __ktls_ctx_err(ctx, -ENOMEM,
+				      "wolfSSL could not make a context");
 	if (cfg->min_version != KTLS_TLS_1_3 &&
 	    wolfSSL_CTX_SetMinVersion(ctx->wctx, WOLFSSL_TLSV1_2)
-	    != WOLFSSL_SUCCESS) {
-		ctx_err(ctx, "cannot set the minimum version");
-		return -EINVAL;
-	}
+	    != WOLFSSL_SUCCESS)
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "cannot set the minimum version");
 	list = cfg->ciphers ? cfg->ciphers : __ktls_default_ciphers();
-	if (wolfSSL_CTX_set_cipher_list(ctx->wctx, list) != WOLFSSL_SUCCESS) {
-		ctx_err(ctx, "no usable cipher suite in \"%s\"", list);
-		return -EINVAL;
-	}
+	if (wolfSSL_CTX_set_cipher_list(ctx->wctx, list) != WOLFSSL_SUCCESS)
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "no usable cipher suite in \"%s\"", list);
 	ret = __ktls_load_identity(ctx, cfg);
 	if (ret)
 		return ret;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "ktls_daemon_side.h"
 
 /**
  * ktls_session_set_alpn() - offer (client) or accept (server) these protocols
@@ -95,7 +96,7 @@ static int same_socket(struct ktls_session *s, int fd)
  * Return: 0, -EBADF when @fd is another socket, -ENOPROTOOPT when it has
  * no kernel TLS, -ENOTSOCK (see ktls_reason_text()).
  */
-KTLS_EXPORT int ktls_session_rebind(struct ktls_session *s, int fd)
+int ktls_session_rebind(struct ktls_session *s, int fd)
 {
 	int ret;
 
@@ -194,7 +195,7 @@ KTLS_EXPORT int ktls_peer_identity(const struct ktls_session *s, char *buf,
  * Return: 0, -EOPNOTSUPP for TLS 1.2 or another message type, -EBADMSG for
  * a malformed message, or a negative errno (see ktls_reason_text()).
  */
-KTLS_EXPORT int ktls_post_handshake(struct ktls_session *s, const void *msg,
+int ktls_post_handshake(struct ktls_session *s, const void *msg,
 				    size_t len)
 {
 	char why[128];
@@ -221,7 +222,7 @@ KTLS_EXPORT int ktls_post_handshake(struct ktls_session *s, const void *msg,
  *
  * Return: 0, or -ENOENT when there is nothing to resume from.
  */
-KTLS_EXPORT int ktls_session_get_ticket(struct ktls_session *s,
+int ktls_session_get_ticket(struct ktls_session *s,
 					struct ktls_ticket **tp)
 {
 	WOLFSSL_SESSION *sess;
@@ -247,7 +248,7 @@ KTLS_EXPORT int ktls_session_get_ticket(struct ktls_session *s,
  *
  * Return: 0 or -EINVAL.
  */
-KTLS_EXPORT int ktls_session_request_ticket(struct ktls_session *s)
+int ktls_session_request_ticket(struct ktls_session *s)
 {
 	if (s->ctx->cfg.role != KTLS_CLIENT || s->done)
 		return -EINVAL;
@@ -262,7 +263,7 @@ KTLS_EXPORT int ktls_session_request_ticket(struct ktls_session *s)
  *
  * Return: 0 or -EINVAL.
  */
-KTLS_EXPORT int ktls_session_set_ticket(struct ktls_session *s,
+int ktls_session_set_ticket(struct ktls_session *s,
 					const struct ktls_ticket *t)
 {
 	if (s->ctx->cfg.role != KTLS_CLIENT || s->done || !t)
@@ -277,7 +278,7 @@ KTLS_EXPORT int ktls_session_set_ticket(struct ktls_session *s,
  * ktls_ticket_free() - release a ticket
  * @t: ticket or NULL
  */
-KTLS_EXPORT void ktls_ticket_free(struct ktls_ticket *t)
+void ktls_ticket_free(struct ktls_ticket *t)
 {
 	if (t)
 		wolfSSL_SESSION_free((WOLFSSL_SESSION *)t);

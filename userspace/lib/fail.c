@@ -102,7 +102,7 @@ static const char *what_peer_did(int err)
 /* Fatal @alert through kernel TLS on @fd, then no more from us. */
 static int send_fatal(int fd, int alert)
 {
-	unsigned char a[2] = { 2, alert };
+	unsigned char a[2] = { KTLS_ALERT_LEVEL_FATAL, alert };
 	socklen_t len = sizeof(int);
 	ssize_t n;
 	int err;
@@ -222,7 +222,7 @@ KTLS_EXPORT int ktls_fd_fail(int fd, int err)
 /**
  * ktls_fd_refuse() - refuse what the peer sent with a fatal alert
  * @fd: connected socket with kernel TLS on transmit
- * @alert: alert description, e.g. 10 (unexpected_message), as
+ * @alert: alert description, e.g. KTLS_ALERT_UNEXPECTED_MESSAGE, as
  *	ktls_check_post_handshake() returns it
  *
  * Sends the alert through kernel TLS without blocking and shuts down the

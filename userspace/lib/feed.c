@@ -154,7 +154,7 @@ int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len)
 	rec = malloc(reclen);
 	if (!rec)
 		return -ENOMEM;
-	rec[0] = KTLS_CT_DATA;
+	rec[0] = KTLS_CT_APPLICATION_DATA;
 	rec[1] = 3;
 	rec[2] = 3;
 	rec[3] = (inner + TAG_LEN) >> 8;

@@ -13,11 +13,17 @@
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
+/* a content type of RFC 8446 5.1, or heartbeat (24, RFC 6520) */
+static bool tls_type(unsigned char t)
+{
+	return t >= KTLS_CT_CHANGE_CIPHER_SPEC && t <= KTLS_CT_APPLICATION_DATA + 1;
+}
+
 static bool looks_like_tls(const unsigned char *h, unsigned int n)
 {
 	if (n < 3)
-		return n == 0 || (h[0] >= KTLS_CT_CCS && h[0] <= 24);
-	return h[0] >= KTLS_CT_CCS && h[0] <= 24 && h[1] == 3 && h[2] <= 4;
+		return n == 0 || tls_type(h[0]);
+	return tls_type(h[0]) && h[1] == 3 && h[2] <= 4;
 }
 
 static int not_tls(struct ktls_session *s)
@@ -69,21 +75,26 @@ static int peer_alert(struct ktls_session *s, int code)
 
 	s->peer_alert = code;
 	switch (code) {
-	case 70:	/* protocol_version */
+	case KTLS_ALERT_PROTOCOL_VERSION:
 		return __ktls_fail(s, KTLS_R_VERSION_MISMATCH, -EPROTO,
 				   "peer refused our protocol versions (alert %s)",
 				   name);
-	case 40:	/* handshake_failure */
+	case KTLS_ALERT_HANDSHAKE_FAILURE:
 		if (s->ctx->cfg.role == KTLS_CLIENT)
 			return __ktls_fail(s, KTLS_R_PEER_ALERT, -EPROTO,
 					   "peer ended the handshake with alert %s; usually no cipher in common: we offer [%s]",
 					   name, list);
 		break;
-	case 42: case 43: case 44: case 45: case 46: case 48:
+	case KTLS_ALERT_BAD_CERTIFICATE:
+	case KTLS_ALERT_UNSUPPORTED_CERTIFICATE:
+	case KTLS_ALERT_CERTIFICATE_REVOKED:
+	case KTLS_ALERT_CERTIFICATE_EXPIRED:
+	case KTLS_ALERT_CERTIFICATE_UNKNOWN:
+	case KTLS_ALERT_UNKNOWN_CA:
 		return __ktls_fail(s, KTLS_R_PEER_ALERT, -EPROTO,
 				   "peer rejected our certificate with alert %s",
 				   name);
-	case 116:	/* certificate_required */
+	case KTLS_ALERT_CERTIFICATE_REQUIRED:
 		return __ktls_fail(s, KTLS_R_PEER_ALERT, -EPROTO,
 				   "peer requires a client certificate (alert %s): configure one",
 				   name);

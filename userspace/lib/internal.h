@@ -36,12 +36,6 @@
 #define KTLS_MAX_PLAIN		16384
 #define KTLS_TEXT_MAX		512
 
-/* TLS content types */
-#define KTLS_CT_CCS		20
-#define KTLS_CT_ALERT		21
-#define KTLS_CT_HANDSHAKE	22
-#define KTLS_CT_DATA		23
-
 /* Handshake message types seen after the handshake */
 #define KTLS_HS_HELLO_REQUEST	0
 #define KTLS_HS_NEW_TICKET	4
@@ -242,6 +236,8 @@ int __ktls_load_crl(struct ktls_ctx *ctx, const struct ktls_config *cfg);
 
 /* context.c */
 int __ktls_ctx_build(struct ktls_ctx *ctx, const struct ktls_config *cfg);
+int __ktls_ctx_err(struct ktls_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* sni.c */
 int __ktls_sni_check(struct ktls_ctx *ctx, const struct ktls_config *cfg);

@@ -85,16 +85,13 @@ int __ktls_keylog_open(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	if (fd < 0) {
 		int err = -errno;
 
-		snprintf(ctx->error, sizeof(ctx->error),
-			 "cannot open key log %.200s: %s", cfg->keylog_file,
-			 strerror(-err));
-		return err;
+		return __ktls_ctx_err(ctx, err, "cannot open key log %.200s: %s",
+				      cfg->keylog_file, strerror(-err));
 	}
 	ctx->keylog_file = strdup(cfg->keylog_file);
 	if (!ctx->keylog_file) {
 		close(fd);
-		snprintf(ctx->error, sizeof(ctx->error), "out of memory");
-		return -ENOMEM;
+		return __ktls_ctx_err(ctx, -ENOMEM, "out of memory");
 	}
 	ctx->keylog_fd = fd;
 	return 0;

@@ -19,22 +19,19 @@
 /* Largest response we read: real ones are a few KiB. */
 #define KTLS_OCSP_MAX	(64 * 1024)
 
-static int oerr(struct ktls_ctx *ctx, int err, const char *fmt,
-		const char *arg)
-{
-	snprintf(ctx->error, sizeof(ctx->error), fmt, arg, strerror(-err));
-	return err;
-}
-
 static int read_response(struct ktls_ctx *ctx, const char *path)
 {
 	unsigned char *buf;
 	size_t n;
 	FILE *f = fopen(path, "rb");
 
-	if (!f)
-		return oerr(ctx, -errno, "cannot read OCSP response %s: %s",
-			    path);
+	if (!f) {
+		int err = -errno;
+
+		return __ktls_ctx_err(ctx, err,
+				      "cannot read OCSP response %s: %s", path,
+				      strerror(-err));
+	}
 	buf = malloc(KTLS_OCSP_MAX);
 	if (!buf) {
 		fclose(f);
@@ -45,9 +42,9 @@ static int read_response(struct ktls_ctx *ctx, const char *path)
 	/* DER: a SEQUENCE, and the file was not cut short by our limit */
 	if (n < 8 || n == KTLS_OCSP_MAX || buf[0] != 0x30) {
 		free(buf);
-		return oerr(ctx, -EINVAL,
-			    "%s is not a DER OCSP response (%s): make one with openssl ocsp -respout",
-			    path);
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "%s is not a DER OCSP response (%s): make one with openssl ocsp -respout",
+				      path, strerror(EINVAL));
 	}
 	ctx->ocsp = buf;
 	ctx->ocsp_len = n;
@@ -93,9 +90,10 @@ int __ktls_ocsp_setup(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 		    != WOLFSSL_SUCCESS ||
 		    wolfSSL_CTX_set_tlsext_status_arg(ctx->wctx, ctx)
 		    != WOLFSSL_SUCCESS)
-			return oerr(ctx, -EOPNOTSUPP,
-				    "wolfSSL cannot staple %s (%s)",
-				    cfg->ocsp_response);
+			return __ktls_ctx_err(ctx, -EOPNOTSUPP,
+					      "wolfSSL cannot staple %s (%s)",
+					      cfg->ocsp_response,
+					      strerror(EOPNOTSUPP));
 	}
 	if (cfg->role == KTLS_CLIENT && (cfg->policy & KTLS_P_REQUIRE_OCSP)) {
 		if (wolfSSL_CTX_EnableOCSPStapling(ctx->wctx)
@@ -104,9 +102,9 @@ int __ktls_ocsp_setup(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 		    != WOLFSSL_SUCCESS ||
 		    wolfSSL_CTX_UseOCSPStapling(ctx->wctx, WOLFSSL_CSR_OCSP, 0)
 		    != WOLFSSL_SUCCESS)
-			return oerr(ctx, -EOPNOTSUPP,
-				    "wolfSSL cannot ask for OCSP staples%s (%s)",
-				    "");
+			return __ktls_ctx_err(ctx, -EOPNOTSUPP,
+					      "wolfSSL cannot ask for OCSP staples (%s)",
+					      strerror(EOPNOTSUPP));
 	}
 	return 0;
 }

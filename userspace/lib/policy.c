@@ -14,11 +14,6 @@
 #include <wolfssl/wolfcrypt/dh.h>
 #include <wolfssl/wolfcrypt/ecc.h>
 
-/* The policy fields took the place of reserved[], nothing moved. */
-_Static_assert(sizeof(struct ktls_config) ==
-	       offsetof(struct ktls_config, rekey_records) + sizeof(uint64_t) +
-	       16 * sizeof(void *), "struct ktls_config changed size");
-
 #define KTLS_ANON_SUITE "ADH-AES256-GCM-SHA384"
 
 /*
@@ -126,12 +121,6 @@ static const struct group_name *group_find(const char *name)
 	return NULL;
 }
 
-static int perr(struct ktls_ctx *ctx, int err, const char *msg)
-{
-	snprintf(ctx->error, sizeof(ctx->error), "%s", msg);
-	return err;
-}
-
 /**
  * __ktls_policy_check() - refuse configurations that cannot be honoured
  * @ctx: context being built (for the error)
@@ -144,32 +133,33 @@ int __ktls_policy_check(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	bool anon = cfg->policy & KTLS_P_INSECURE_ANONYMOUS;
 
 	if ((cfg->policy & KTLS_P_KEYLOG) && !cfg->keylog_file)
-		return perr(ctx, -EINVAL,
-			    "key logging needs a file to write to");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "key logging needs a file to write to");
 	if (cfg->keylog_file && !(cfg->policy & KTLS_P_KEYLOG))
-		return perr(ctx, -EINVAL,
-			    "a key log file is written only with key logging enabled explicitly");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "a key log file is written only with key logging enabled explicitly");
 	if (cfg->policy & ~(KTLS_P_REQUIRE_OCSP * 2 - 1))
-		return perr(ctx, -EINVAL, "unknown policy bits are set");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "unknown policy bits are set");
 	if (cfg->min_rsa_bits && cfg->min_rsa_bits < 2048)
-		return perr(ctx, -EINVAL,
-			    "the minimum RSA key size can only be raised above 2048 bits");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "the minimum RSA key size can only be raised above 2048 bits");
 	if (cfg->min_ecc_bits && cfg->min_ecc_bits < 256)
-		return perr(ctx, -EINVAL,
-			    "the minimum EC key size can only be raised above 256 bits");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "the minimum EC key size can only be raised above 256 bits");
 	if (!anon && cfg->ciphers &&
 	    (strcasestr(cfg->ciphers, "ADH") || strcasestr(cfg->ciphers, "anon")))
-		return perr(ctx, -EINVAL,
-			    "anonymous cipher suites authenticate nobody: they need the insecure anonymous mode, set explicitly");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "anonymous cipher suites authenticate nobody: they need the insecure anonymous mode, set explicitly");
 	if (!anon)
 		return 0;
 	if (cfg->min_version == KTLS_TLS_1_3 ||
 	    (cfg->max_version && cfg->max_version != KTLS_TLS_1_2))
-		return perr(ctx, -EINVAL,
-			    "insecure anonymous mode is TLS 1.2 only (ADH-AES256-GCM-SHA384): set the maximum version to 1.2");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "insecure anonymous mode is TLS 1.2 only (ADH-AES256-GCM-SHA384): set the maximum version to 1.2");
 	if (cfg->ciphers && strcmp(cfg->ciphers, KTLS_ANON_SUITE))
-		return perr(ctx, -EINVAL,
-			    "insecure anonymous mode uses ADH-AES256-GCM-SHA384 only, the one anonymous suite kernel TLS can carry");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "insecure anonymous mode uses ADH-AES256-GCM-SHA384 only, the one anonymous suite kernel TLS can carry");
 	return 0;
 }
 
@@ -182,31 +172,31 @@ static int parse_groups(struct ktls_ctx *ctx, const char *list, int *ids,
 	int i;
 
 	if (strlen(list) >= sizeof(buf))
-		return perr(ctx, -EINVAL, "the key exchange group list is too long");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "the key exchange group list is too long");
 	snprintf(buf, sizeof(buf), "%s", list);
 	*n = 0;
 	for (w = strtok_r(buf, ":,", &save); w; w = strtok_r(NULL, ":,", &save)) {
 		g = group_find(w);
 		if (!g || !group_built(g)) {
-			snprintf(ctx->error, sizeof(ctx->error),
-				 "unknown key exchange group \"%.60s\"%s: use names such as X25519:P-256:P-384",
-				 w, g ? " (not in this wolfSSL)" : "");
-			return -EINVAL;
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "unknown key exchange group \"%.60s\"%s: use names such as X25519:P-256:P-384",
+					      w, g ? " (not in this wolfSSL)" : "");
 		}
 		for (i = 0; i < *n && ids[i] != g->id; i++)
 			;
 		if (i < *n)
 			continue;
 		if (*n == WOLFSSL_MAX_GROUP_COUNT) {
-			snprintf(ctx->error, sizeof(ctx->error),
-				 "too many key exchange groups: this wolfSSL takes at most %d",
-				 WOLFSSL_MAX_GROUP_COUNT);
-			return -EINVAL;
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "too many key exchange groups: this wolfSSL takes at most %d",
+					      WOLFSSL_MAX_GROUP_COUNT);
 		}
 		ids[(*n)++] = g->id;
 	}
 	if (!*n)
-		return perr(ctx, -EINVAL, "the key exchange group list is empty");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "the key exchange group list is empty");
 	return 0;
 }
 
@@ -235,15 +225,15 @@ static int set_groups(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 	/* wolfSSL ranks groups only in a context that can do TLS 1.3 */
 	if (cfg->max_version != KTLS_TLS_1_2) {
 		if (wolfSSL_CTX_set_groups(ctx->wctx, ids, n) != WOLFSSL_SUCCESS)
-			return perr(ctx, -EINVAL,
-				    "wolfSSL refused the key exchange group list");
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "wolfSSL refused the key exchange group list");
 		return 0;
 	}
 	for (i = 0; i < n; i++)
 		if (wolfSSL_CTX_UseSupportedCurve(ctx->wctx, ids[i]) !=
 		    WOLFSSL_SUCCESS)
-			return perr(ctx, -EINVAL,
-				    "wolfSSL refused the key exchange group list");
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "wolfSSL refused the key exchange group list");
 	return 0;
 }
 
@@ -261,24 +251,24 @@ int __ktls_policy_apply(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 
 	if ((cfg->policy & KTLS_P_SYSTEM_CA) &&
 	    wolfSSL_CTX_load_system_CA_certs(ctx->wctx) != WOLFSSL_SUCCESS)
-		return perr(ctx, -ENOENT,
-			    "cannot load the system trust store (/etc/ssl/certs)");
+		return __ktls_ctx_err(ctx, -ENOENT,
+				      "cannot load the system trust store (/etc/ssl/certs)");
 	ret = set_groups(ctx, cfg);
 	if (ret)
 		return ret;
 	if (cfg->sigalgs &&
 	    wolfSSL_CTX_set1_sigalgs_list(ctx->wctx, cfg->sigalgs)
 	    != WOLFSSL_SUCCESS)
-		return perr(ctx, -EINVAL,
-			    "unknown signature algorithm in the list: use names such as ECDSA+SHA256:RSA-PSS+SHA256");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "unknown signature algorithm in the list: use names such as ECDSA+SHA256:RSA-PSS+SHA256");
 	if (cfg->flags & KTLS_F_NO_TICKETS)
 		wolfSSL_CTX_NoTicketTLSv12(ctx->wctx);
 	if (cfg->policy & KTLS_P_INSECURE_ANONYMOUS) {
 		if (wolfSSL_CTX_allow_anon_cipher(ctx->wctx) != WOLFSSL_SUCCESS ||
 		    wolfSSL_CTX_set_cipher_list(ctx->wctx, KTLS_ANON_SUITE)
 		    != WOLFSSL_SUCCESS)
-			return perr(ctx, -EOPNOTSUPP,
-				    "this wolfSSL cannot do ADH-AES256-GCM-SHA384");
+			return __ktls_ctx_err(ctx, -EOPNOTSUPP,
+					      "this wolfSSL cannot do ADH-AES256-GCM-SHA384");
 		wolfSSL_CTX_set_verify(ctx->wctx, WOLFSSL_VERIFY_NONE, NULL);
 		/*
 		 * ADH needs a DH group on the server; a client that lists no
@@ -289,8 +279,8 @@ int __ktls_policy_apply(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 		    (!dh || wolfSSL_CTX_SetTmpDH(ctx->wctx, dh->p, dh->p_len,
 						 dh->g, dh->g_len)
 		     != WOLFSSL_SUCCESS))
-			return perr(ctx, -EOPNOTSUPP,
-				    "cannot set the ffdhe2048 group for ADH");
+			return __ktls_ctx_err(ctx, -EOPNOTSUPP,
+					      "cannot set the ffdhe2048 group for ADH");
 	}
 	ret = __ktls_load_crl(ctx, cfg);
 	return ret;

@@ -280,14 +280,17 @@ int __ktls_psk_classify(struct ktls_session *s, int werr, int alert)
 	 * A binder that does not verify: decrypt_error (RFC 8446 4.2.11),
 	 * illegal_parameter from OpenSSL 3.0; a Finished that does not.
 	 */
-	if (alert == 51 || alert == 47 || werr == VERIFY_FINISHED_ERROR)
+	if (alert == KTLS_ALERT_DECRYPT_ERROR ||
+	    alert == KTLS_ALERT_ILLEGAL_PARAMETER || werr == VERIFY_FINISHED_ERROR)
 		return __ktls_fail(s, KTLS_R_PSK_MISMATCH, -EKEYREJECTED,
 				   "the server knows PSK identity \"%s\" but holds another key for it (%s)",
 				   id, werr == VERIFY_FINISHED_ERROR ?
 				   "its Finished does not verify" :
-				   alert == 51 ? "our binder: decrypt_error" :
+				   alert == KTLS_ALERT_DECRYPT_ERROR ?
+				   "our binder: decrypt_error" :
 				   "our binder: illegal_parameter");
-	if (alert == 40 || alert == 115)
+	if (alert == KTLS_ALERT_HANDSHAKE_FAILURE ||
+	    alert == KTLS_ALERT_UNKNOWN_PSK_IDENTITY)
 		return __ktls_fail(s, KTLS_R_PSK_UNKNOWN, -ENOKEY,
 				   "the server refused our PSK identity \"%s\" (alert %s): it does not know that identity, or takes no PSK",
 				   id, ktls_alert_name(alert));

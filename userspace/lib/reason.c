@@ -165,34 +165,83 @@ const char *__ktls_version_name(unsigned int v)
 KTLS_EXPORT const char *ktls_alert_name(int desc)
 {
 	switch (desc) {
-	case 0: return "close_notify";
-	case 10: return "unexpected_message";
-	case 20: return "bad_record_mac";
-	case 22: return "record_overflow";
-	case 40: return "handshake_failure";
-	case 42: return "bad_certificate";
-	case 43: return "unsupported_certificate";
-	case 44: return "certificate_revoked";
-	case 45: return "certificate_expired";
-	case 46: return "certificate_unknown";
-	case 47: return "illegal_parameter";
-	case 48: return "unknown_ca";
-	case 49: return "access_denied";
-	case 50: return "decode_error";
-	case 51: return "decrypt_error";
-	case 70: return "protocol_version";
-	case 71: return "insufficient_security";
-	case 80: return "internal_error";
-	case 86: return "inappropriate_fallback";
-	case 90: return "user_canceled";
-	case 100: return "no_renegotiation";
-	case 109: return "missing_extension";
-	case 110: return "unsupported_extension";
-	case 112: return "unrecognized_name";
-	case 113: return "bad_certificate_status_response";
-	case 115: return "unknown_psk_identity";
-	case 116: return "certificate_required";
-	case 120: return "no_application_protocol";
+	case KTLS_ALERT_CLOSE_NOTIFY:
+		return "close_notify";
+	case KTLS_ALERT_UNEXPECTED_MESSAGE:
+		return "unexpected_message";
+	case KTLS_ALERT_BAD_RECORD_MAC:
+		return "bad_record_mac";
+	case KTLS_ALERT_RECORD_OVERFLOW:
+		return "record_overflow";
+	case KTLS_ALERT_HANDSHAKE_FAILURE:
+		return "handshake_failure";
+	case KTLS_ALERT_BAD_CERTIFICATE:
+		return "bad_certificate";
+	case KTLS_ALERT_UNSUPPORTED_CERTIFICATE:
+		return "unsupported_certificate";
+	case KTLS_ALERT_CERTIFICATE_REVOKED:
+		return "certificate_revoked";
+	case KTLS_ALERT_CERTIFICATE_EXPIRED:
+		return "certificate_expired";
+	case KTLS_ALERT_CERTIFICATE_UNKNOWN:
+		return "certificate_unknown";
+	case KTLS_ALERT_ILLEGAL_PARAMETER:
+		return "illegal_parameter";
+	case KTLS_ALERT_UNKNOWN_CA:
+		return "unknown_ca";
+	case KTLS_ALERT_ACCESS_DENIED:
+		return "access_denied";
+	case KTLS_ALERT_DECODE_ERROR:
+		return "decode_error";
+	case KTLS_ALERT_DECRYPT_ERROR:
+		return "decrypt_error";
+	case KTLS_ALERT_PROTOCOL_VERSION:
+		return "protocol_version";
+	case KTLS_ALERT_INSUFFICIENT_SECURITY:
+		return "insufficient_security";
+	case KTLS_ALERT_INTERNAL_ERROR:
+		return "internal_error";
+	case KTLS_ALERT_INAPPROPRIATE_FALLBACK:
+		return "inappropriate_fallback";
+	case KTLS_ALERT_USER_CANCELED:
+		return "user_canceled";
+	case KTLS_ALERT_NO_RENEGOTIATION:
+		return "no_renegotiation";
+	case KTLS_ALERT_MISSING_EXTENSION:
+		return "missing_extension";
+	case KTLS_ALERT_UNSUPPORTED_EXTENSION:
+		return "unsupported_extension";
+	case KTLS_ALERT_UNRECOGNIZED_NAME:
+		return "unrecognized_name";
+	case KTLS_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE:
+		return "bad_certificate_status_response";
+	case KTLS_ALERT_UNKNOWN_PSK_IDENTITY:
+		return "unknown_psk_identity";
+	case KTLS_ALERT_CERTIFICATE_REQUIRED:
+		return "certificate_required";
+	case KTLS_ALERT_NO_APPLICATION_PROTOCOL:
+		return "no_application_protocol";
+	}
+	return "unknown";
+}
+
+/**
+ * ktls_content_type_name() - RFC 8446 name of a record content type
+ * @type: content type byte (enum ktls_content_type)
+ *
+ * Return: e.g. "application_data", or "unknown".
+ */
+KTLS_EXPORT const char *ktls_content_type_name(int type)
+{
+	switch (type) {
+	case KTLS_CT_CHANGE_CIPHER_SPEC:
+		return "change_cipher_spec";
+	case KTLS_CT_ALERT:
+		return "alert";
+	case KTLS_CT_HANDSHAKE:
+		return "handshake";
+	case KTLS_CT_APPLICATION_DATA:
+		return "application_data";
 	}
 	return "unknown";
 }

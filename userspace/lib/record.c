@@ -25,7 +25,7 @@
  * @s: offloaded session
  * @buf: buffer
  * @len: its size
- * @type: set to the TLS content type (23 for data)
+ * @type: set to the TLS content type (enum ktls_content_type)
  *
  * Return: bytes read, 0 at TCP end of stream, or a negative errno.
  */
@@ -43,14 +43,14 @@ static int handle_alert(struct ktls_session *s, const unsigned char *p,
 				     "the peer sent an alert record of %zu bytes",
 				     n);
 	s->peer_alert = p[1];
-	if (p[1] == 0) {
+	if (p[1] == KTLS_ALERT_CLOSE_NOTIFY) {
 		s->eof = true;
 		return 0;
 	}
 	/* TLS 1.2 warnings other than close_notify may be ignored */
-	if (s->version == KTLS_TLS_1_2 && p[0] == 1)
+	if (s->version == KTLS_TLS_1_2 && p[0] == KTLS_ALERT_LEVEL_WARNING)
 		return 1;
-	if (s->version == KTLS_TLS_1_3 && p[1] == 90)	/* user_canceled */
+	if (s->version == KTLS_TLS_1_3 && p[1] == KTLS_ALERT_USER_CANCELED)
 		return 1;
 	s->eof = true;
 	__ktls_fail(s, KTLS_R_PEER_ALERT, -EPROTO,
@@ -85,14 +85,15 @@ static ssize_t send_by_deadline(struct ktls_session *s, unsigned char type,
 }
 
 /* One record through kernel TLS, counted against the key's limit. */
-static int send_record(struct ktls_session *s, unsigned char type,
-		       const void *buf, size_t len, int flags)
+/* One record, whole: @len, or a negative errno (-EIO when cut short). */
+static ssize_t send_record(struct ktls_session *s, unsigned char type,
+			   const void *buf, size_t len, int flags)
 {
 	ssize_t n;
 
 	if (len > KTLS_MAX_PLAIN)
 		return -EMSGSIZE;
-	n = __ktls_tx_begin(s, len, type == KTLS_CT_DATA ? KTLS_TX_DATA :
+	n = __ktls_tx_begin(s, len, type == KTLS_CT_APPLICATION_DATA ? KTLS_TX_DATA :
 				    KTLS_TX_CONTROL);
 	if (n)
 		return n;
@@ -103,7 +104,7 @@ static int send_record(struct ktls_session *s, unsigned char type,
 	__ktls_tx_end(s);
 	if (n < 0)
 		return n;
-	return (size_t)n == len ? 0 : -EIO;
+	return (size_t)n == len ? n : -EIO;
 }
 
 /* Act on every complete handshake message gathered so far. */
@@ -242,7 +243,7 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 					     "the peer split a KeyUpdate over records, which kernel TLS cannot follow (it reads nothing after the first fragment)");
 		if (n < 0)
 			return n == -EAGAIN ? n : __ktls_recv_failed(s, n);
-		if (n == 0 && type == KTLS_CT_DATA) {
+		if (n == 0 && type == KTLS_CT_APPLICATION_DATA) {
 			s->eof = true;
 			__ktls_fail(s, KTLS_R_PEER_CLOSED, -EPIPE,
 				    "peer closed the connection without close_notify");
@@ -255,7 +256,7 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 					     "the peer sent a record of type %u inside a fragmented handshake message",
 					     type);
 		switch (type) {
-		case KTLS_CT_DATA:
+		case KTLS_CT_APPLICATION_DATA:
 			if (!own)
 				return n;
 			s->pend = malloc(n);
@@ -286,14 +287,18 @@ KTLS_EXPORT ssize_t ktls_recv(struct ktls_session *s, void *buf, size_t len)
 /**
  * ktls_send_record() - send one record of a given content type
  * @s: offloaded session
- * @type: TLS content type (21 alert, 22 handshake, 23 data)
+ * @type: TLS content type (enum ktls_content_type)
  * @buf: payload
  * @len: its length, at most 16384
  *
- * Return: 0 or a negative errno.
+ * The record goes whole or not at all, as for ktls_fd_send_record().
+ *
+ * Return: @len (the payload bytes sent), or a negative errno (-EIO when
+ * the socket took only part of the record).
  */
-KTLS_EXPORT int ktls_send_record(struct ktls_session *s, unsigned char type,
-				 const void *buf, size_t len)
+KTLS_EXPORT ssize_t ktls_send_record(struct ktls_session *s,
+				     unsigned char type, const void *buf,
+				     size_t len)
 {
 	return send_record(s, type, buf, len, 0);
 }
@@ -301,16 +306,17 @@ KTLS_EXPORT int ktls_send_record(struct ktls_session *s, unsigned char type,
 /**
  * ktls_send_alert() - send an alert record
  * @s: offloaded session
- * @level: 1 warning, 2 fatal
- * @desc: alert description
+ * @level: KTLS_ALERT_LEVEL_WARNING or KTLS_ALERT_LEVEL_FATAL
+ * @desc: alert description (KTLS_ALERT_*)
  *
  * Return: 0 or a negative errno.
  */
 KTLS_EXPORT int ktls_send_alert(struct ktls_session *s, int level, int desc)
 {
 	unsigned char a[2] = { level, desc };
+	ssize_t n = ktls_send_record(s, KTLS_CT_ALERT, a, sizeof(a));
 
-	return ktls_send_record(s, KTLS_CT_ALERT, a, sizeof(a));
+	return n < 0 ? n : 0;
 }
 
 /**
@@ -325,18 +331,20 @@ KTLS_EXPORT int ktls_close_notify(struct ktls_session *s)
 		wolfSSL_shutdown(s->ssl);
 		return 0;
 	}
-	return ktls_send_alert(s, 1, 0);
+	return ktls_send_alert(s, KTLS_ALERT_LEVEL_WARNING,
+			       KTLS_ALERT_CLOSE_NOTIFY);
 }
 
 /**
- * ktls_peer_alert() - last alert description received, or -1
+ * ktls_peer_alert() - the last alert the peer sent
  * @s: session
  *
- * Return: alert description or -1.
+ * Return: its description (KTLS_ALERT_*, close_notify is 0), or -ENOENT
+ * when the peer sent none.
  */
 KTLS_EXPORT int ktls_peer_alert(const struct ktls_session *s)
 {
-	return s->peer_alert;
+	return s->peer_alert < 0 ? -ENOENT : s->peer_alert;
 }
 
 /**

@@ -61,7 +61,7 @@ KTLS_EXPORT int ktls_uring_msg_type(const struct ktls_uring_msg *m)
 		if (cm->cmsg_level == SOL_TLS &&
 		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
 			return *(unsigned char *)CMSG_DATA(cm);
-	return KTLS_CT_DATA;
+	return KTLS_CT_APPLICATION_DATA;
 }
 
 /**
@@ -70,7 +70,7 @@ KTLS_EXPORT int ktls_uring_msg_type(const struct ktls_uring_msg *m)
  *	(ktlsd hands such sockets back to clients that keep no session)
  * @buf: buffer
  * @len: its size
- * @type: set to the TLS content type (23 for application data)
+ * @type: set to the TLS content type (enum ktls_content_type)
  * @flags: recvmsg flags, such as MSG_DONTWAIT
  *
  * A control record (alert, handshake message) is returned whole, never
@@ -84,7 +84,7 @@ KTLS_EXPORT ssize_t ktls_fd_recv_record(int fd, void *buf, size_t len,
 	struct ktls_uring_msg m;
 	ssize_t n;
 
-	*type = KTLS_CT_DATA;
+	*type = KTLS_CT_APPLICATION_DATA;
 	__ktls_typed_msg_init(&m, buf, len, -1);
 	do {
 		n = recvmsg(fd, &m.msg, flags);
@@ -98,7 +98,7 @@ KTLS_EXPORT ssize_t ktls_fd_recv_record(int fd, void *buf, size_t len,
 /**
  * ktls_fd_send_record() - send one record of a given type on a kTLS socket
  * @fd: socket with kernel TLS on transmit, with or without a session here
- * @type: TLS content type (21 alert, 22 handshake, 23 data)
+ * @type: TLS content type (enum ktls_content_type)
  * @buf: payload
  * @len: its length, at most 16384
  * @flags: sendmsg flags besides MSG_NOSIGNAL, such as MSG_DONTWAIT

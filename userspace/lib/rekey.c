@@ -26,7 +26,8 @@ static int keyupdate_unsupported(struct ktls_session *s, int err,
 			      strerror(err));
 
 	if (tx_usable)
-		ktls_send_alert(s, 2, KTLS_ALERT_INTERNAL_ERROR);
+		ktls_send_alert(s, KTLS_ALERT_LEVEL_FATAL,
+				KTLS_ALERT_INTERNAL_ERROR);
 	shutdown(s->fd, SHUT_RDWR);
 	return ret;
 }
@@ -34,12 +35,13 @@ static int keyupdate_unsupported(struct ktls_session *s, int err,
 static int roll_tx(struct ktls_session *s, int request_peer)
 {
 	unsigned char ku[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, !!request_peer };
+	ssize_t n;
 	int ret;
 
 	/* our KeyUpdate goes out under the old key, as RFC 8446 4.6.3 says */
-	ret = ktls_send_record(s, KTLS_CT_HANDSHAKE, ku, sizeof(ku));
-	if (ret)
-		return ret;
+	n = ktls_send_record(s, KTLS_CT_HANDSHAKE, ku, sizeof(ku));
+	if (n < 0)
+		return n;
 	ret = __ktls_wolf_next_tx(s);
 	if (ret)
 		return ret;
@@ -83,9 +85,13 @@ int __ktls_peer_key_update(struct ktls_session *s, int update_requested)
 	{
 		unsigned char ans[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, 0 };
 
-		ret = ktls_send_record(s, KTLS_CT_HANDSHAKE, ans, sizeof(ans));
-		if (ret)
+		ssize_t n = ktls_send_record(s, KTLS_CT_HANDSHAKE, ans,
+					     sizeof(ans));
+
+		if (n < 0) {
+			ret = n;
 			goto out;
+		}
 	}
 	if (!tx_rolled) {
 		ret = __ktls_wolf_next_tx(s);
@@ -175,7 +181,7 @@ static int charge(struct ktls_session *s, uint64_t recs, bool control)
 			return 0;
 		}
 	}
-	ktls_send_alert(s, 1, 0);
+	ktls_send_alert(s, KTLS_ALERT_LEVEL_WARNING, KTLS_ALERT_CLOSE_NOTIFY);
 	__ktls_fail(s, KTLS_R_PROTOCOL, -EKEYEXPIRED,
 		    "the key reached its usage limit of %llu records and cannot be changed on %s with this kernel: connection closed",
 		    (unsigned long long)s->rekey_limit,

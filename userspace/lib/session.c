@@ -126,7 +126,7 @@ static void check_ccs_owed(struct ktls_session *s, const unsigned char *buf,
 	    s->hello_len < 44 || !s->hello[43])
 		return;
 	rec = KTLS_REC_HDR + (buf[3] << 8 | buf[4]);
-	if ((unsigned int)sz > rec && buf[rec] == KTLS_CT_CCS) {
+	if ((unsigned int)sz > rec && buf[rec] == KTLS_CT_CHANGE_CIPHER_SPEC) {
 		s->ccs = KTLS_CCS_SENT;
 		return;
 	}
@@ -137,7 +137,9 @@ static void check_ccs_owed(struct ktls_session *s, const unsigned char *buf,
 /* The owed CCS, once the ServerHello before it is out: 0 when sent. */
 static int send_owed_ccs(struct ktls_session *s)
 {
-	static const unsigned char ccs[6] = { KTLS_CT_CCS, 3, 3, 0, 1, 1 };
+	static const unsigned char ccs[6] = {
+		KTLS_CT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1
+	};
 	ssize_t n;
 
 	while (s->ccs_off < sizeof(ccs)) {

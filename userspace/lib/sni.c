@@ -18,12 +18,6 @@
 
 #include "internal.h"
 
-static int serr(struct ktls_ctx *ctx, const char *fmt, const char *arg)
-{
-	snprintf(ctx->error, sizeof(ctx->error), fmt, arg);
-	return -EINVAL;
-}
-
 /* A host name, or "*." and a host name: letters, digits, '-', '.'. */
 static bool valid_pattern(const char *p)
 {
@@ -51,26 +45,21 @@ static bool valid_pattern(const char *p)
 int __ktls_sni_check(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 {
 	const struct ktls_sni_cert *e;
-	unsigned int i;
 
 	if (!cfg->sni_certs)
 		return 0;
 	if (cfg->role != KTLS_SERVER)
-		return serr(ctx, "%s", "certificates by SNI are for a server");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "certificates by SNI are for a server");
 	for (e = cfg->sni_certs; e->name; e++) {
 		if (!valid_pattern(e->name))
-			return serr(ctx,
-				    "SNI pattern \"%s\" is not a host name or \"*.\" and a host name",
-				    e->name);
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "SNI pattern \"%s\" is not a host name or \"*.\" and a host name",
+					      e->name);
 		if (!e->cert_file || !e->key_file)
-			return serr(ctx,
-				    "SNI name %s needs a certificate and a key",
-				    e->name);
-		for (i = 0; i < ARRAY_SIZE(e->reserved); i++)
-			if (e->reserved[i])
-				return serr(ctx,
-					    "reserved field of SNI entry %s is set",
-					    e->name);
+			return __ktls_ctx_err(ctx, -EINVAL,
+					      "SNI name %s needs a certificate and a key",
+					      e->name);
 	}
 	return 0;
 }
@@ -150,14 +139,14 @@ int __ktls_sni_load(struct ktls_ctx *ctx, const struct ktls_config *cfg)
 			return -ENOMEM;
 		ret = __ktls_ctx_build(c, &sub);
 		if (ret) {
-			snprintf(ctx->error, sizeof(ctx->error),
-				 "SNI name %.200s: %.280s", e->name, c->error);
-			return ret;
+			return __ktls_ctx_err(ctx, ret, "SNI name %.200s: %.280s",
+					      e->name, c->error);
 		}
 	}
 	wolfSSL_CTX_set_servername_callback(ctx->wctx, servername_cb);
 	if (wolfSSL_CTX_set_servername_arg(ctx->wctx, ctx) != WOLFSSL_SUCCESS)
-		return serr(ctx, "%s", "wolfSSL cannot pick certificates by SNI");
+		return __ktls_ctx_err(ctx, -EINVAL,
+				      "wolfSSL cannot pick certificates by SNI");
 	return 0;
 }
 

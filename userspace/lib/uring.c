@@ -270,7 +270,7 @@ KTLS_EXPORT ssize_t ktls_uring_recv_done(struct ktls_session *s,
 					 const struct ktls_uring_msg *m,
 					 unsigned char *type)
 {
-	*type = KTLS_CT_DATA;
+	*type = KTLS_CT_APPLICATION_DATA;
 	if (cqe->res < 0)
 		return transient(cqe->res) ? cqe->res :
 		       __ktls_recv_failed(s, cqe->res);
