@@ -21,6 +21,8 @@
 #                        BINDIR SBINDIR INCLUDEDIR MANDIR SYSCONFDIR
 #                        SYSTEMDUNITDIR (see README.md)
 #   make uninstall       removes what install put (not a changed config)
+#   make deb             the Debian packages (dpkg-buildpackage -b in a copy
+#                        of the tree), into build/debs/KEY/ (see debian/)
 #   make style           checkpatch over our C (also the first step of check)
 #   make fuzz            every libFuzzer target in selftests/fuzz/ for a
 #                        fixed count (FUZZ_RUNS=200000, FUZZ_TARGETS=...)
@@ -102,11 +104,15 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 KMODS := $(wildcard kmod/*/Kbuild)
 
 .PHONY: all userspace tests host-tests modules modules_clean check run bench style \
-	fuzz clean help install uninstall
+	fuzz clean help install uninstall deb
 all: userspace modules
 
 include $(sort $(wildcard userspace/*/build.mk tools/*/build.mk \
 	selftests/build.mk selftests/*/build.mk))
+# libktls(3), the overview, and a page per call or family of calls
+MANPAGES += $(sort $(wildcard userspace/lib/man3/*.3))
+# after the others: its rules name what they build
+include examples/build.mk
 
 # The kselftest harness for our own tests, from Debian's linux-source 6.1
 # (tools/vm/fetch-source extracts it into the cache on first use).
@@ -184,6 +190,12 @@ install: userspace
 
 uninstall:
 	$(Q)$(foreach v,$(INSTALL_VARS),$(v)='$($(v))') scripts/install uninstall
+
+# Builds in its own copy (debian/rules uses make install): the folder it
+# prints holds the .deb files, build.log and lintian.txt.
+deb:
+	$(Q)scripts/deps
+	$(Q)scripts/debs
 
 clean:
 	$(Q)rm -rf $(BUILD)

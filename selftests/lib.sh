@@ -38,11 +38,13 @@ need_ktls()
 		skip "this kernel has no kTLS (run the test through tools/vm/run)"
 }
 
-# count_ok DESC EXPR: ok(), counted for ok_totals
+# count_ok DESC [CMD [ARG...]]: ok(), counted for ok_totals
 count_ok()
 {
+	local rc=$?
+
 	checks=$((${checks:-0} + 1))
-	ok "$@"
+	report_check "$rc" "$@"
 }
 
 # ok_totals: the harness's totals line for the count_ok()s so far; 0 when
@@ -53,18 +55,45 @@ ok_totals()
 	[ "${fails:-0}" = 0 ]
 }
 
-# A scratch folder removed when the test exits.
-# ok DESC EXPR: one check that lets the script go on after a failure
-# (host tests that report every case); it counts failures in $fails.
+# hold_open FILE: open FILE for writing until the test exits, so that a
+# program reading it as a FIFO never sees its end
+hold_open()
+{
+	local fd
+
+	exec {fd}>"$1"
+}
+
+# ok DESC [CMD [ARG...]]: one check that lets the script go on after a
+# failure (host tests that report every case); it counts failures in
+# $fails. The check is CMD's status, or without CMD the status of the
+# command just before, so that a compound test is written as code:
+#	[ $rc -eq 2 ] && grep -q 'usage' "$T/err"
+#	ok "bad input: exit 2 and a usage hint"
 ok()
 {
-	if eval "$2"; then
-		echo "ok - $1"
+	report_check $? "$@"
+}
+
+# report_check STATUS DESC [CMD [ARG...]]: ok() and count_ok()
+report_check()
+{
+	local rc=$1 desc=$2
+
+	shift 2
+	if [ $# -gt 0 ]; then
+		"$@"
+		rc=$?
+	fi
+	if [ "$rc" = 0 ]; then
+		echo "ok - $desc"
 	else
-		echo "not ok - $1"
+		echo "not ok - $desc"
 		fails=$((fails + 1))
 	fi
 }
+
+# A scratch folder removed when the test exits.
 
 make_tmp()
 {

@@ -336,7 +336,6 @@ static inline int ktls_ctx_new(const struct ktls_config *cfg,
 {
 	return ktls_ctx_new_sized(cfg, sizeof(*cfg), ctxp);
 }
-int ktls_sni_cert_add(struct ktls_sni_cert **listp, char *spec);
 void ktls_ctx_free(struct ktls_ctx *ctx);
 const char *ktls_ctx_error(const struct ktls_ctx *ctx);
 

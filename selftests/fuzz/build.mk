@@ -17,8 +17,9 @@ FUZZ_OBJ	:= $(BUILD)/fuzz/obj
 FUZZ_LIB_A	:= $(BUILD)/fuzz/libktls.a
 FUZZ_LIB_OBJS	:= $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(sort $(wildcard userspace/lib/*.c)))
 FUZZ_KTLSD	:= $(addprefix $(FUZZ_OBJ)/userspace/ktlsd/,config.o handshake.o \
+		   job.o client.o handback.o slot.o reply.o \
 		   keep.o log.o request.o worker.o config_kernel.o kjob.o \
-		   keyring.o upcall.o)
+		   keyring.o upcall.o) $(FUZZ_OBJ)/tools/common/sni_spec.o
 FUZZ_SERVE	:= $(addprefix $(FUZZ_OBJ)/tools/ktls-serve/,http.o path.o \
 		   range.o mime.o)
 
@@ -55,7 +56,8 @@ $(BUILD)/fuzz/ktlsd-jobs: $(FUZZ_OBJ)/selftests/fuzz/ktlsd-jobs.o \
 $(BUILD)/fuzz/ktlsd-config: $(FUZZ_OBJ)/selftests/fuzz/ktlsd-config.o \
 		$(FUZZ_OBJ)/userspace/ktlsd/config.o \
 		$(FUZZ_OBJ)/userspace/ktlsd/config_kernel.o \
-		$(FUZZ_OBJ)/userspace/ktlsd/log.o $(FUZZ_LIB_A)
+		$(FUZZ_OBJ)/userspace/ktlsd/log.o \
+		$(FUZZ_OBJ)/tools/common/sni_spec.o $(FUZZ_LIB_A)
 	$(quiet) LD $@
 	$(Q)$(FUZZ_LINK) -Wl,--wrap=ktls_ctx_new $^ $(KTLS_DEP_LIBS) -lpthread
 

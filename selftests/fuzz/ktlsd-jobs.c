@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ktlsd's job machine (userspace/ktlsd/handshake.c and request.c): one
+ * ktlsd's job machine (userspace/ktlsd/job.c, client.c and request.c): one
  * application connection is a socketpair whose daemon end is a real job
  * (ktlsd_job_new), watched by a real epoll set through worker.c's helpers
  * and driven the way worker.c's loop drives it. The fuzzed input is the
@@ -139,7 +139,7 @@ struct run {
 
 static bool job_over(const struct ktlsd_job *j)
 {
-	return j->state == KTLSD_JOB_REPLY && j->out_off >= j->out_len;
+	return j->state == KTLSD_JOB_REPLY && j->out_off >= j->out.len;
 }
 
 /* worker.c's loop, for one job: events, then deadlines, then reaping. */

@@ -18,7 +18,8 @@ write_conf "handshake_timeout = 3s"
 start_ktlsd
 idle_fds
 
-# peer WHAT: the application accepts; the peer does WHAT on fd 3
+# peer CMD [ARG...]: the application accepts; the peer runs CMD, which
+# talks on fd 3
 peer()
 {
 	local port pid
@@ -27,7 +28,7 @@ peer()
 	pid=$!
 	wait_port "$port"
 	exec 3<>"/dev/tcp/127.0.0.1/$port"
-	eval "$1"
+	"$@"
 	wait $pid
 	local rc=$?
 	exec 3>&- 3<&-
@@ -38,21 +39,26 @@ peer()
 start=$(date +%s.%N)
 "$CLIENT" pairs 2 > "$T/pairs" 2>&1 &
 pairs=$!
-peer ":" && fail "silent peer: handshake succeeded"
+peer : && fail "silent peer: handshake succeeded"
 end=$(date +%s.%N)
 expect_line "$T/app" '^error status=-110 reason=timeout: peer stalled: handshake not finished after 3000 ms' \
 	"silent peer"
 wait $pairs || fail "others during the stall: $(cat "$T/pairs")"
 pass "silent peer: timeout after $(echo "$end - $start" | bc | cut -c1-4) s; 4 other handshakes went through meanwhile"
 
-peer "printf 'GET / HTTP/1.0\r\n\r\n' >&3" && fail "garbage peer succeeded"
+send_http() { printf 'GET / HTTP/1.0\r\n\r\n' >&3; }
+peer send_http && fail "garbage peer succeeded"
 expect_line "$T/app" '^error .*reason=not-tls: peer does not speak TLS: it sent "GET /' \
 	"garbage peer"
 pass "garbage peer: $(cut -d: -f2- "$T/app")"
 
 # the first bytes of a ClientHello, then the peer hangs up
-peer "printf '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03' >&3; exec 3>&- 3<&-" &&
-	fail "half ClientHello succeeded"
+half_hello()
+{
+	printf '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03' >&3
+	exec 3>&- 3<&-
+}
+peer half_hello && fail "half ClientHello succeeded"
 expect_line "$T/app" '^error .*reason=(peer-closed|io|protocol): ' \
 	"peer hang-up"
 pass "peer hangs up mid-ClientHello: $(cut -d: -f2- "$T/app")"
@@ -83,12 +89,12 @@ kill $KTLSD_PID; wait $KTLSD_PID 2>/dev/null
 write_conf "handshake_timeout = 60s" "max_timeout = 2s"
 start_ktlsd
 APP_OPTS="--timeout 1000"
-peer ":" && fail "silent peer, 1 s request timeout: handshake succeeded"
+peer : && fail "silent peer, 1 s request timeout: handshake succeeded"
 expect_line "$T/app" '^error status=-110 reason=timeout: peer stalled: handshake not finished after 1000 ms' \
 	"request timeout 1000 ms"
 pass "request's timeout of 1000 ms is honoured (configured 60 s)"
 APP_OPTS="--timeout 600000"
-peer ":" && fail "silent peer, 600 s request timeout: handshake succeeded"
+peer : && fail "silent peer, 600 s request timeout: handshake succeeded"
 expect_line "$T/app" '^error status=-110 reason=timeout: peer stalled: handshake not finished after 2000 ms' \
 	"request timeout 600 s, max_timeout 2 s"
 pass "request's timeout of 600 s is cut to max_timeout = 2 s"

@@ -54,13 +54,18 @@ wait_listen() {
 	return 1
 }
 
-# check DESC CONDITION...: count a result
+# check DESC [CONDITION...]: count a result, CONDITION's or, without one,
+# that of the command just before (a compound test, written as code)
 check() {
-	local desc=$1
+	local rc=$? desc=$1
 
 	shift
 	CHECKS=$((CHECKS + 1))
-	if "$@"; then
+	if [ $# -gt 0 ]; then
+		"$@"
+		rc=$?
+	fi
+	if [ $rc = 0 ]; then
 		echo "ok $CHECKS $desc"
 	else
 		echo "not ok $CHECKS $desc"

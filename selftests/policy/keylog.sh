@@ -226,8 +226,8 @@ if ! secret_callback; then
 	CONNS=1
 	check "TLS 1.2: our CLIENT_RANDOM line equals OpenSSL's" \
 		same_lines "$T/ours.$P12" "$T/theirs.$P12"
-	check "TLS 1.3 without the secret callback: refused, reason keylog-tls13, nothing logged" \
-		eval 'grep -q "\"reason\":\"keylog-tls13\"" "$T/cat.$P13" && [ ! -s "$T/ours.$P13" ]'
+	grep -q "\"reason\":\"keylog-tls13\"" "$T/cat.$P13" && [ ! -s "$T/ours.$P13" ]
+	check "TLS 1.3 without the secret callback: refused, reason keylog-tls13, nothing logged"
 	stats_check
 	finish
 fi
@@ -269,19 +269,19 @@ check "TLS 1.2: our CLIENT_RANDOM line equals OpenSSL's" \
 check "TLS 1.2: warning printed" \
 	grep -q 'WARNING: TLS 1.2 master secret written' "$T/cat.$P12"
 check "TLS 1.2: key log is mode 0600" mode600 "$T/ours.$P12"
-check "TLS 1.2: the kernel carried it, the server got the payload" \
-	eval 'kernel_both "$T/cat.$P12" && is_pay "$T/got.$P12"'
+kernel_both "$T/cat.$P12" && is_pay "$T/got.$P12"
+check "TLS 1.2: the kernel carried it, the server got the payload"
 check "TLS 1.2: tshark decrypts the client's data with our line" \
 	decrypted_is client $P12 1
 
-check "TLS 1.3 client: HelloRetryRequest (two ClientHellos), then resumed" \
-	eval 'hellos $P13 1 2 && info_n "$T/cat.$P13" 2 "\"resumed\":true"'
+hellos $P13 1 2 && info_n "$T/cat.$P13" 2 "\"resumed\":true"
+check "TLS 1.3 client: HelloRetryRequest (two ClientHellos), then resumed"
 check "TLS 1.3 client: our lines equal OpenSSL's, both connections" \
 	same_lines "$T/ours.$P13" "$T/theirs.$P13"
-check "TLS 1.3 client: warning printed, key log mode 0600" \
-	eval 'grep -q "WARNING: TLS 1.3 traffic secrets written" "$T/cat.$P13" && mode600 "$T/ours.$P13"'
-check "TLS 1.3 client: the kernel carried both, the server got the payload twice" \
-	eval 'kernel_both "$T/cat.$P13" && [ "$(grep -c "\"tx\":\"kernel" "$T/cat.$P13")" = 2 ] && cat "$PAY" "$PAY" | cmp -s - "$T/got.$P13"'
+grep -q "WARNING: TLS 1.3 traffic secrets written" "$T/cat.$P13" && mode600 "$T/ours.$P13"
+check "TLS 1.3 client: warning printed, key log mode 0600"
+kernel_both "$T/cat.$P13" && [ "$(grep -c "\"tx\":\"kernel" "$T/cat.$P13")" = 2 ] && cat "$PAY" "$PAY" | cmp -s - "$T/got.$P13"
+check "TLS 1.3 client: the kernel carried both, the server got the payload twice"
 check "TLS 1.3 client: tshark decrypts the full handshake's data" \
 	decrypted_is client $P13 1
 check "TLS 1.3 client: tshark decrypts the resumed handshake's data" \
@@ -289,8 +289,8 @@ check "TLS 1.3 client: tshark decrypts the resumed handshake's data" \
 
 check "TLS 1.3 ktls-cat listen: our lines equal s_client's" \
 	same_lines "$T/ours.$PLS" "$T/theirs.$PLS"
-check "TLS 1.3 ktls-cat listen: kernel carried both, s_client got the payload" \
-	eval 'kernel_both "$T/cat.$PLS" && is_pay "$T/got.$PLS" && is_pay "$T/got2.$PLS"'
+kernel_both "$T/cat.$PLS" && is_pay "$T/got.$PLS" && is_pay "$T/got2.$PLS"
+check "TLS 1.3 ktls-cat listen: kernel carried both, s_client got the payload"
 check "TLS 1.3 ktls-cat listen: second connection resumed" \
 	info_n "$T/cat.$PLS" 2 '"resumed":true'
 check "TLS 1.3 ktls-cat listen: tshark decrypts the server's data" \
@@ -298,19 +298,19 @@ check "TLS 1.3 ktls-cat listen: tshark decrypts the server's data" \
 check "TLS 1.3 ktls-cat listen: tshark decrypts the resumed connection" \
 	decrypted_is server $PLS 2
 
-check "TLS 1.3 ktls-serve: our lines equal s_client's, warning, mode 0600" \
-	eval 'same_lines "$T/ours.$PSV" "$T/theirs.$PSV" && grep -q "WARNING: TLS 1.3 traffic" "$T/serve.$PSV" && mode600 "$T/ours.$PSV"'
+same_lines "$T/ours.$PSV" "$T/theirs.$PSV" && grep -q "WARNING: TLS 1.3 traffic" "$T/serve.$PSV" && mode600 "$T/ours.$PSV"
+check "TLS 1.3 ktls-serve: our lines equal s_client's, warning, mode 0600"
 check "TLS 1.3 ktls-serve: s_client got the file" tail_is "$T/got.$PSV"
 check "TLS 1.3 ktls-serve: tshark decrypts the answer" \
 	decrypted_ends server $PSV 1
 
-check "ktls-serve --ktlsd --keylog: refused (status 2), a client never asks" \
-	eval '[ $REFUSED = 2 ] && grep -q "profile" "$T/serve.refused"'
-check "ktlsd (as nobody): our lines equal s_client's, key log root's, 0600" \
-	eval 'same_lines "$T/ours.$PKD" "$T/theirs.$PKD" && [ "$(stat -c %U:%a "$T/private/ours.$PKD")" = root:600 ] && grep -q "^Uid:.*65534" /proc/$KTLSD_PID/status'
-check "ktlsd: warns at load and per handshake" \
-	eval 'grep -q "warning: profile web writes the secrets" "$T/ktlsd.log" && grep -q "WARNING: TLS 1.3 traffic" "$T/ktlsd.log"'
-check "ktlsd: s_client got the file, tshark decrypts the answer" \
-	eval 'tail_is "$T/got.$PKD" && decrypted_ends server $PKD 1'
+[ $REFUSED = 2 ] && grep -q "profile" "$T/serve.refused"
+check "ktls-serve --ktlsd --keylog: refused (status 2), a client never asks"
+same_lines "$T/ours.$PKD" "$T/theirs.$PKD" && [ "$(stat -c %U:%a "$T/private/ours.$PKD")" = root:600 ] && grep -q "^Uid:.*65534" /proc/$KTLSD_PID/status
+check "ktlsd (as nobody): our lines equal s_client's, key log root's, 0600"
+grep -q "warning: profile web writes the secrets" "$T/ktlsd.log" && grep -q "WARNING: TLS 1.3 traffic" "$T/ktlsd.log"
+check "ktlsd: warns at load and per handshake"
+tail_is "$T/got.$PKD" && decrypted_ends server $PKD 1
+check "ktlsd: s_client got the file, tshark decrypts the answer"
 stats_check
 finish

@@ -36,13 +36,13 @@ pair()
 	ktls-cat listen "$bind" --cert "$T/cert.pem" --key "$T/key.pem" "$@" \
 		< "$T/$name.sin" > "$T/$name.got_s" 2> "$T/$name.serr" &
 	track $!
-	eval "exec {s_$name}>\"$T/$name.sin\""
+	hold_open "$T/$name.sin"
 	wait_port "$port"
 	ktls-cat connect "$( [ "$host" = ::1 ] && echo "[::1]" || echo "$host"):$port" \
 		--insecure "$@" < "$T/$name.cin" > "$T/$name.got_c" \
 		2> "$T/$name.cerr" &
 	track $!
-	eval "exec {c_$name}>\"$T/$name.cin\""
+	hold_open "$T/$name.cin"
 }
 
 # established PORT N: N tls ends with keys on PORT, within 240 s

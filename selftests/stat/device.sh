@@ -30,12 +30,12 @@ conn()
 		--key "$T/key.pem" "$@" < "$T/$name.sin" > "$T/$name.got" \
 		2> "$T/$name.serr" &
 	track $!
-	eval "exec {s_$name}>\"$T/$name.sin\""
+	hold_open "$T/$name.sin"
 	tds_wait_port "$NSB" "$port"
 	ip netns exec "$NSA" ktls-cat connect "$TDS_B:$port" --insecure "$@" \
 		$CLIENT_ONLY < "$T/$name.cin" > /dev/null 2> "$T/$name.cerr" &
 	track $!
-	eval "exec {c_$name}>\"$T/$name.cin\""
+	hold_open "$T/$name.cin"
 }
 
 # row_until NS PORT REGEX: ktls-stat's table in NS until the connection on

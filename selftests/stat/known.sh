@@ -33,7 +33,7 @@ keys()
 	mkfifo "$T/$name.in"
 	"$KEYS" "$@" < "$T/$name.in" > "$T/$name.out" 2> "$T/$name.err" &
 	track $!
-	eval "exec {fd_$name}>\"$T/$name.in\""
+	hold_open "$T/$name.in"
 	for i in $(seq 100); do
 		grep -q '^ready' "$T/$name.out" && return 0
 		sleep 0.1

@@ -60,6 +60,10 @@ cat > "$T/want" <<LIST
 ./usr/sbin/ktlsd
 ./usr/share/man/man8/ktlsd.8
 LIST
+# libktls(3) and every other page of section 3 (links to a page included)
+for m in "$R"/userspace/lib/man3/*.3; do
+	echo "./usr/share/man/man3/${m##*/}"
+done >> "$T/want"
 sort -u "$T/want" -o "$T/want"
 is "installed files are the expected ones" diff -u "$T/want" "$T/files"
 is "libktls.so.1 is the soname link" \

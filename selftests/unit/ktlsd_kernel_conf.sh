@@ -52,9 +52,10 @@ keyrings = .nvme, .nfs
 handshake_timeout = 3s
 EOF
 check good
-count_ok "only [kernel]: usable" '[ $rc = 0 ]'
-count_ok "only [kernel]: says kernel consumers are served" \
-	'echo "$out" | grep -q "kernel consumers served"'
+[ $rc = 0 ]
+count_ok "only [kernel]: usable"
+echo "$out" | grep -q "kernel consumers served"
+count_ok "only [kernel]: says kernel consumers are served"
 
 conf half <<EOF
 [kernel]
@@ -62,9 +63,10 @@ ca = $P/root.crt
 server_cert = $P/server-ec.chain.pem
 EOF
 check half
-count_ok "server_cert without server_key: refused" '[ $rc != 0 ]'
-count_ok "server_cert without server_key: the sentence says why" \
-	'echo "$out" | grep -q "half.conf:3: \[kernel\] server_cert and server_key go together"'
+[ $rc != 0 ]
+count_ok "server_cert without server_key: refused"
+echo "$out" | grep -q "half.conf:3: \[kernel\] server_cert and server_key go together"
+count_ok "server_cert without server_key: the sentence says why"
 
 conf unknown <<EOF
 [kernel]
@@ -72,8 +74,8 @@ ca = $P/root.crt
 trust_store = $P/root.crt
 EOF
 check unknown
-count_ok "unknown setting: refused with its line" \
-	'[ $rc != 0 ] && echo "$out" | grep -q "unknown.conf:5: unknown setting \"trust_store\" in \[kernel\]"'
+[ $rc != 0 ] && echo "$out" | grep -q "unknown.conf:5: unknown setting \"trust_store\" in \[kernel\]"
+count_ok "unknown setting: refused with its line"
 
 conf twice <<EOF
 [kernel]
@@ -82,8 +84,8 @@ ca = $P/root.crt
 ca = $P/root.crt
 EOF
 check twice
-count_ok "a second [kernel]: refused" \
-	'[ $rc != 0 ] && echo "$out" | grep -q "twice.conf:5: \[kernel\] already defined at line 3"'
+[ $rc != 0 ] && echo "$out" | grep -q "twice.conf:5: \[kernel\] already defined at line 3"
+count_ok "a second [kernel]: refused"
 
 conf duration <<EOF
 [kernel]
@@ -91,29 +93,29 @@ ca = $P/root.crt
 handshake_timeout = soon
 EOF
 check duration
-count_ok "a bad handshake_timeout: refused" \
-	'[ $rc != 0 ] && echo "$out" | grep -q "duration.conf:5: handshake_timeout must be a duration"'
+[ $rc != 0 ] && echo "$out" | grep -q "duration.conf:5: handshake_timeout must be a duration"
+count_ok "a bad handshake_timeout: refused"
 
 conf noca <<EOF
 [kernel]
 ca = $T/missing-ca.pem
 EOF
 check noca
-count_ok "a trust store that does not load: refused, file named" \
-	'[ $rc != 0 ] && echo "$out" | grep -q "noca.conf:3: \[kernel\] client: .*missing-ca.pem"'
+[ $rc != 0 ] && echo "$out" | grep -q "noca.conf:3: \[kernel\] client: .*missing-ca.pem"
+count_ok "a trust store that does not load: refused, file named"
 
 conf system <<EOF
 [kernel]
 EOF
 check system
-count_ok "no ca: usable, with a warning about the system trust store" \
-	'[ $rc = 0 ] && echo "$out" | grep -q "warning: \[kernel\] has no ca"'
+[ $rc = 0 ] && echo "$out" | grep -q "warning: \[kernel\] has no ca"
+count_ok "no ca: usable, with a warning about the system trust store"
 
 conf empty <<EOF
 EOF
 check empty
-count_ok "neither a profile nor [kernel]: nothing to serve" \
-	'[ $rc != 0 ] && echo "$out" | grep -q "no \[profile NAME\] or \[kernel\] section"'
+[ $rc != 0 ] && echo "$out" | grep -q "no \[profile NAME\] or \[kernel\] section"
+count_ok "neither a profile nor [kernel]: nothing to serve"
 
 # The daemon itself, on this machine's kernel.
 "$KTLSD" -f -c "$T/good.conf" > "$T/log" 2>&1 &
@@ -121,12 +123,13 @@ pid=$!
 track $pid
 wait_line "$T/log" "listening on" 30 || fail "ktlsd did not start: $(cat "$T/log")"
 sed 's/^/# /' "$T/log"
-count_ok "ktlsd says whether it serves the kernel's requests" \
-	'grep -Eq "answering the kernel.s TLS handshake requests|this kernel has no \"handshake\" netlink family" "$T/log"'
+grep -Eq "answering the kernel.s TLS handshake requests|this kernel has no \"handshake\" netlink family" "$T/log"
+count_ok "ktlsd says whether it serves the kernel's requests"
 stats=$("$KTLSD" --stats -s "$T/ktlsd.sock" 2>&1)
-count_ok "its counters have the kernel consumers' family" \
-	'echo "$stats" | grep -q "^ktlsd_kernel_handshakes_total{consumer=\"nfs\",role=\"client\",result=\"ok\"} 0$"'
+echo "$stats" | grep -q "^ktlsd_kernel_handshakes_total{consumer=\"nfs\",role=\"client\",result=\"ok\"} 0$"
+count_ok "its counters have the kernel consumers' family"
 kill -TERM $pid
 wait $pid
-count_ok "it stops cleanly" '[ $? = 0 ]'
+[ $? = 0 ]
+count_ok "it stops cleanly"
 ok_totals

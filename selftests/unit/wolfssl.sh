@@ -24,33 +24,33 @@ if [ "$id" = system ]; then
 	echo "# known: our wolfSSL: build/ was made with WOLFSSL=system"
 else
 	prefix=$(scripts/wolfssl --prefix) || fail "scripts/wolfssl --prefix"
-	ok "build/ is built against today's wolfSSL build ($prefix)" \
-		'[ "$id" = "$prefix" ]'
+	[ "$id" = "$prefix" ]
+	ok "build/ is built against today's wolfSSL build ($prefix)"
 	want=$(LC_ALL=C apt-cache policy libwolfssl-dev |
 	       awk '/Candidate:/ { print $2 }')
-	ok "it is Debian's wolfssl $want, the version apt offers" \
-		'[ "$(cat "$prefix/debian-version" 2>/dev/null)" = "$want" ]'
+	[ "$(cat "$prefix/debian-version" 2>/dev/null)" = "$want" ]
+	ok "it is Debian's wolfssl $want, the version apt offers"
 	opts=$prefix/include/wolfssl/options.h
 	for d in WOLFSSL_TLS13_MIDDLEBOX_COMPAT HAVE_SECRET_CALLBACK \
 		 WOLFSSL_AESNI WOLFSSL_SP_X86_64_ASM ATOMIC_USER OPENSSL_ALL \
 		 HAVE_OCSP HAVE_SNI HAVE_SESSION_TICKET WOLFSSL_TLS13; do
-		ok "our wolfSSL is built with $d" \
-			"grep -q '^#define $d\$' '$opts'"
+		grep -q "^#define $d\$" "$opts"
+		ok "our wolfSSL is built with $d"
 	done
 	for b in build/bin/* build/lib/libktls.so.1; do
-		ok "${b#build/} does not need a shared libwolfssl" \
-			"! readelf -d '$b' | grep -q 'NEEDED.*libwolfssl'"
-		ok "${b#build/} loads no libwolfssl" \
-			"! ldd '$b' | grep -q libwolfssl"
+		! readelf -d "$b" | grep -q 'NEEDED.*libwolfssl'
+		ok "${b#build/} does not need a shared libwolfssl"
+		! ldd "$b" | grep -q libwolfssl
+		ok "${b#build/} loads no libwolfssl"
 	done
 	# What the dynamic loader really opens when a program starts.
-	ok "ktls-cat, run, opens no libwolfssl" \
-		"! LD_DEBUG=libs build/bin/ktls-cat --help 2>&1 >/dev/null |
-		   grep -q 'libwolfssl'"
+	! LD_DEBUG=libs build/bin/ktls-cat --help 2>&1 >/dev/null |
+		   grep -q 'libwolfssl'
+	ok "ktls-cat, run, opens no libwolfssl"
 	others=$(nm -D --defined-only build/lib/libktls.so.1 |
 		 awk '$2 != "A" && $3 !~ /^ktls_/ { print $3 }' | head -n 3)
-	ok "libktls.so exports only ktls_* symbols${others:+ (also: $others)}" \
-		'[ -z "$others" ]'
+	[ -z "$others" ]
+	ok "libktls.so exports only ktls_* symbols${others:+ (also: $others)}"
 fi
 
 # ---- make WOLFSSL=system ----
@@ -63,8 +63,8 @@ else
 		tail -n 20 "$sys.log"
 		fail "make WOLFSSL=system host-tests failed"
 	fi
-	ok "WOLFSSL=system: libktls.so needs Debian's libwolfssl" \
-		"readelf -d $sys/lib/libktls.so.1 | grep -q 'NEEDED.*libwolfssl'"
+	readelf -d $sys/lib/libktls.so.1 | grep -q 'NEEDED.*libwolfssl'
+	ok "WOLFSSL=system: libktls.so needs Debian's libwolfssl"
 	for t in "$sys"/selftests/unit/*; do
 		[ -x "$t" ] || continue
 		if "$t" > "$t.out" 2>&1; then

@@ -9,13 +9,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "cli.h"
 
 static void usage(void)
 {
@@ -107,59 +107,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* A usage error: what was wrong, where to read more, exit status 2. */
-static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ktls-bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'ktls-bench --help'.\n", stderr);
-	return 2;
-}
-
-static int parse_bytes(const char *s, uint64_t *v)
-{
-	unsigned long long n;
-	char *end;
-
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'G': case 'g':
-		n <<= 10;
-		/* fall through */
-	case 'M': case 'm':
-		n <<= 10;
-		/* fall through */
-	case 'K': case 'k':
-		n <<= 10;
-		end++;
-		break;
-	}
-	if (*end || !n)
-		return -EINVAL;
-	*v = n;
-	return 0;
-}
-
-static int parse_uint(const char *s, unsigned int max, unsigned int *v)
-{
-	unsigned long n;
-	char *end;
-
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || end == s || *end || !n || n > max)
-		return -EINVAL;
-	*v = n;
-	return 0;
-}
-
 /* A comma list into a bit set; @parse maps a word to its bit or -1. */
 static int parse_list(const char *s, int (*parse)(const char *),
 		      unsigned int *bits)
@@ -226,36 +173,36 @@ static int parse_opt(int c, struct bench_opts *o)
 	switch (c) {
 	case OPT_PATH:
 		if (parse_list(optarg, bench_parse_path, &o->paths))
-			return bad("--path: unknown path in \"%s\" (see --help)",
+			return cli_bad("--path: unknown path in \"%s\" (see --help)",
 				   optarg);
 		break;
 	case OPT_CIPHER:
 		if (parse_list(optarg, bench_parse_cipher, &o->ciphers))
-			return bad("--cipher takes aes128gcm, aes256gcm, chacha20, not \"%s\"",
+			return cli_bad("--cipher takes aes128gcm, aes256gcm, chacha20, not \"%s\"",
 				   optarg);
 		break;
 	case OPT_TLS:
 		if (parse_list(optarg, parse_tls, &o->versions))
-			return bad("--tls takes 1.2 and/or 1.3, not \"%s\"",
+			return cli_bad("--tls takes 1.2 and/or 1.3, not \"%s\"",
 				   optarg);
 		break;
 	case OPT_SIZE:
-		if (parse_bytes(optarg, &o->size) || o->size > (1ull << 30))
-			return bad("--size takes 1 to 1G bytes, not \"%s\"",
-				   optarg);
+		if (cli_size("--size", optarg, 1, 1ull << 30, &o->size))
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_BYTES:
-		if (parse_bytes(optarg, &o->bytes))
-			return bad("--bytes takes a byte count, not \"%s\"",
-				   optarg);
+		if (cli_size("--bytes", optarg, 1, UINT64_MAX, &o->bytes))
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_FLOWS:
-		if (parse_uint(optarg, BENCH_MAX_FLOWS, &o->flows))
-			return bad("--flows takes 1 to 256, not \"%s\"", optarg);
+		if (cli_uint("--flows", optarg, "a count", 1, BENCH_MAX_FLOWS,
+			     &o->flows))
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_REPS:
-		if (parse_uint(optarg, BENCH_MAX_REPS, &o->reps))
-			return bad("--reps takes 1 to 100, not \"%s\"", optarg);
+		if (cli_uint("--reps", optarg, "a count", 1, BENCH_MAX_REPS,
+			     &o->reps))
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_SERVER_NS:
 		o->server_ns = optarg;
@@ -276,36 +223,37 @@ static int parse_opt(int c, struct bench_opts *o)
 		o->key = optarg;
 		break;
 	case OPT_TIMEOUT:
-		if (parse_uint(optarg, 86400, &o->timeout))
-			return bad("--timeout takes seconds, not \"%s\"", optarg);
+		if (cli_uint("--timeout", optarg, "seconds", 1, 86400,
+			     &o->timeout))
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_IMPL:
 		if (parse_list(optarg, parse_impl, &o->impls))
-			return bad("--impl takes libktls, ktlsd, openssl, not \"%s\"",
+			return cli_bad("--impl takes libktls, ktlsd, openssl, not \"%s\"",
 				   optarg);
 		break;
 	case OPT_CERT:
 		if (parse_list(optarg, parse_certkind, &o->certs))
-			return bad("--cert takes ecdsa-p256, rsa2048, not \"%s\"",
+			return cli_bad("--cert takes ecdsa-p256, rsa2048, not \"%s\"",
 				   optarg);
 		break;
 	case OPT_RESUME:
 		o->resume = true;
 		break;
 	case OPT_COUNT:
-		if (parse_uint(optarg, 10000000, &o->count))
-			return bad("--count takes a positive number, not \"%s\"",
-				   optarg);
+		if (cli_uint("--count", optarg, "a count", 1, 10000000,
+			     &o->count))
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_DURATION:
-		if (parse_uint(optarg, 86400, &o->duration))
-			return bad("--duration takes seconds, not \"%s\"",
-				   optarg);
+		if (cli_uint("--duration", optarg, "seconds", 1, 86400,
+			     &o->duration))
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_CONCURRENCY:
-		if (parse_uint(optarg, BENCH_MAX_FLOWS, &o->concurrency))
-			return bad("--concurrency takes 1 to 256, not \"%s\"",
-				   optarg);
+		if (cli_uint("--concurrency", optarg, "a count", 1, BENCH_MAX_FLOWS,
+			     &o->concurrency))
+			return CLI_EXIT_USAGE;
 		break;
 	case OPT_KTLSD:
 		o->ktlsd_bin = optarg;
@@ -315,7 +263,7 @@ static int parse_opt(int c, struct bench_opts *o)
 		break;
 	case OPT_GROUP:
 		if (!group_list_ok(optarg))
-			return bad("--group takes names such as X25519,P-256, not \"%s\"",
+			return cli_bad("--group takes names such as X25519,P-256, not \"%s\"",
 				   optarg);
 		o->groups = optarg;
 		break;
@@ -324,15 +272,14 @@ static int parse_opt(int c, struct bench_opts *o)
 		break;
 	case OPT_PIN:
 		if (parse_pin(optarg, o))
-			return bad("--pin takes SERVER_CPU,CLIENT_CPU such as 0,1, not \"%s\"",
+			return cli_bad("--pin takes SERVER_CPU,CLIENT_CPU such as 0,1, not \"%s\"",
 				   optarg);
 		break;
 	case 'h':
 		usage();
 		exit(0);
 	default:
-		fprintf(stderr, "Try 'ktls-bench --help'.\n");
-		return 2;
+		return cli_try_help();
 	}
 	return 0;
 }
@@ -341,6 +288,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 {
 	int c, ret;
 
+	cli_init("ktls-bench");
 	o->mode = "run";
 	o->paths = (1u << (P_KTLS_URING_ZC + 1)) - 1;
 	o->ciphers = 1u << C_AES128;
@@ -374,7 +322,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 				    !strcmp(w, "handshake"))) {
 				o->mode = w;
 			} else {
-				return bad("unexpected argument \"%s\"", w);
+				return cli_bad("unexpected argument \"%s\"", w);
 			}
 			continue;
 		}
@@ -383,11 +331,11 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 			return ret;
 	}
 	if (!strcmp(o->mode, "client") && !o->target)
-		return bad("client needs HOST[:PORT]");
+		return cli_bad("client needs HOST[:PORT]");
 	if (!!o->cert != !!o->key)
-		return bad("--cert-file and --key-file go together");
+		return cli_bad("--cert-file and --key-file go together");
 	if ((o->server_ns || o->client_ns) && !o->addr)
-		return bad("with --server-netns/--client-netns, --addr IP says where the server is");
+		return cli_bad("with --server-netns/--client-netns, --addr IP says where the server is");
 	return 0;
 }
 

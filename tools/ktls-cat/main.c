@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cat.h"
+#include "cli.h"
+#include "sni_spec.h"
 
 static void usage(void)
 {
@@ -155,14 +157,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int bad(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "ktls-cat: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'ktls-cat --help'.\n");
-	return 2;
-}
-
 static int parse_io(const char *s, enum cat_io *io)
 {
 	static const char *const names[] = {
@@ -180,20 +174,12 @@ static int parse_io(const char *s, enum cat_io *io)
 	return -EINVAL;
 }
 
-static int parse_num(const char *s, unsigned long long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return (errno || end == s || *end) ? -EINVAL : 0;
-}
-
 static int parse_args(int argc, char **argv, struct cat_opts *o)
 {
-	unsigned long long v;
+	uint64_t v;
 	int c;
 
+	cli_init("ktls-cat");
 	o->count = 1;
 	while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -221,7 +207,7 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			else if (!strcmp(optarg, "1.3"))
 				o->cfg.min_version = KTLS_TLS_1_3;
 			else
-				return bad("--tls takes 1.2 or 1.3, not \"%s\"",
+				return cli_bad("--tls takes 1.2 or 1.3, not \"%s\"",
 					   optarg);
 			o->cfg.max_version = o->cfg.min_version;
 			break;
@@ -235,21 +221,19 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			o->cfg.flags |= KTLS_F_NO_TICKETS;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_num(optarg, &v) || !v || v > 3600000)
-				return bad("--timeout takes milliseconds, not \"%s\"",
-					   optarg);
-			o->cfg.handshake_timeout_ms = v;
+			if (cli_uint("--timeout", optarg, "milliseconds", 1,
+				     3600000, &o->cfg.handshake_timeout_ms))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_REKEY_RECORDS:
-			if (parse_num(optarg, &v) || !v)
-				return bad("--rekey-records takes a positive count, not \"%s\"",
-					   optarg);
+			if (cli_u64("--rekey-records", optarg, "a count", 1,
+				    UINT64_MAX, &v))
+				return CLI_EXIT_USAGE;
 			o->cfg.rekey_records = v;
 			break;
 		case OPT_REKEY_EVERY:
-			if (parse_num(optarg, &v) || !v)
-				return bad("--rekey-every takes a byte count, not \"%s\"",
-					   optarg);
+			if (cli_size("--rekey-every", optarg, 1, UINT64_MAX, &v))
+				return CLI_EXIT_USAGE;
 			o->rekey_every = v;
 			break;
 		case OPT_SENDFILE:
@@ -257,7 +241,7 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			break;
 		case OPT_IO:
 			if (parse_io(optarg, &o->io))
-				return bad("--io takes write, sendfile, splice, uring, uring-zc or uring-splice, not \"%s\"",
+				return cli_bad("--io takes write, sendfile, splice, uring, uring-zc or uring-splice, not \"%s\"",
 					   optarg);
 			break;
 		case OPT_ZEROCOPY:
@@ -270,9 +254,9 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			o->http = true;
 			break;
 		case OPT_COUNT:
-			if (parse_num(optarg, &v) || !v || v > 1000000)
-				return bad("--count takes a positive number, not \"%s\"",
-					   optarg);
+			if (cli_u64("--count", optarg, "a count", 1, 1000000,
+				    &v))
+				return CLI_EXIT_USAGE;
 			o->count = v;
 			break;
 		case OPT_INFO:
@@ -312,15 +296,15 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			o->cfg.policy |= KTLS_P_NO_CN_FALLBACK;
 			break;
 		case OPT_MIN_RSA_BITS:
-			if (parse_num(optarg, &v) || v < 2048 || v > 16384)
-				return bad("--min-rsa-bits takes 2048 to 16384, not \"%s\"",
-					   optarg);
+			if (cli_u64("--min-rsa-bits", optarg, "bits", 2048,
+				    16384, &v))
+				return CLI_EXIT_USAGE;
 			o->cfg.min_rsa_bits = v;
 			break;
 		case OPT_MIN_ECC_BITS:
-			if (parse_num(optarg, &v) || v < 256 || v > 521)
-				return bad("--min-ecc-bits takes 256 to 521, not \"%s\"",
-					   optarg);
+			if (cli_u64("--min-ecc-bits", optarg, "bits", 256, 521,
+				    &v))
+				return CLI_EXIT_USAGE;
 			o->cfg.min_ecc_bits = v;
 			break;
 		case OPT_GROUPS:
@@ -340,8 +324,8 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			o->peer_cert = true;
 			break;
 		case OPT_SNI_CERT:
-			if (ktls_sni_cert_add(&o->sni_certs, optarg))
-				return bad("--sni-cert %s: want NAME:CERT:KEY[:CHAIN[:OCSP]]",
+			if (sni_spec_add(&o->sni_certs, optarg))
+				return cli_bad("--sni-cert %s: want NAME:CERT:KEY[:CHAIN[:OCSP]]",
 					   optarg);
 			break;
 		case OPT_OCSP_RESPONSE:
@@ -357,13 +341,12 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 			usage();
 			exit(0);
 		default:
-			fprintf(stderr, "Try 'ktls-cat --help'.\n");
-			return 2;
+			return cli_try_help();
 		}
 	}
 	o->cfg.sni_certs = o->sni_certs;
 	if (optind >= argc)
-		return bad("%s", "no command: connect HOST:PORT or listen [ADDR:]PORT");
+		return cli_bad("no command: connect HOST:PORT or listen [ADDR:]PORT");
 	if (!strcmp(argv[optind], "help")) {
 		usage();
 		exit(0);
@@ -371,21 +354,21 @@ static int parse_args(int argc, char **argv, struct cat_opts *o)
 	if (!strcmp(argv[optind], "listen"))
 		o->listen = true;
 	else if (strcmp(argv[optind], "connect"))
-		return bad("unknown command \"%s\"", argv[optind]);
+		return cli_bad("unknown command \"%s\"", argv[optind]);
 	if (optind + 1 >= argc)
-		return bad("%s needs an address", argv[optind]);
+		return cli_bad("%s needs an address", argv[optind]);
 	if (optind + 2 < argc)
-		return bad("unexpected argument \"%s\"", argv[optind + 2]);
+		return cli_bad("unexpected argument \"%s\"", argv[optind + 2]);
 	o->addr = argv[optind + 1];
 	o->cfg.role = o->listen ? KTLS_SERVER : KTLS_CLIENT;
 	if (o->listen && !o->cfg.p12_file &&
 	    !(o->cfg.policy & KTLS_P_INSECURE_ANONYMOUS) &&
 	    (!o->cfg.cert_file || !o->cfg.key_file))
-		return bad("%s", "listen needs --cert FILE and --key FILE");
+		return cli_bad("listen needs --cert FILE and --key FILE");
 	if (o->io == IO_SENDFILE && !o->sendfile)
-		return bad("%s", "--io sendfile needs --sendfile FILE");
+		return cli_bad("--io sendfile needs --sendfile FILE");
 	if (o->http && !o->listen)
-		return bad("%s", "--http works with listen only");
+		return cli_bad("--http works with listen only");
 	return 0;
 }
 

@@ -16,7 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "server.h"
+#include "sni_spec.h"
 
 static void usage(void)
 {
@@ -131,31 +133,12 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void bad_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "ktls-serve: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'ktls-serve help'.\n");
-	exit(2);
-}
-
-static unsigned int number(const char *s, const char *opt, unsigned int min,
-			   unsigned int max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		bad_usage("%s wants a number in range", opt);
-	return v;
-}
-
 static bool backend_set;
 
-static void parse_opts(int argc, char **argv, struct serve_opts *o)
+/* Return: 0, or the exit status of a usage error. */
+static int parse_opts(int argc, char **argv, struct serve_opts *o)
 {
+	unsigned int n;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
@@ -167,8 +150,8 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			o->key = optarg;
 			break;
 		case OPT_SNI_CERT:
-			if (ktls_sni_cert_add(&o->sni_certs, optarg))
-				bad_usage("--sni-cert %s: want NAME:CERT:KEY[:CHAIN]",
+			if (sni_spec_add(&o->sni_certs, optarg))
+				return cli_bad("--sni-cert %s: want NAME:CERT:KEY[:CHAIN[:OCSP]]",
 					  optarg);
 			break;
 		case OPT_INPROC:
@@ -187,7 +170,7 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			else if (!strcmp(optarg, "userspace"))
 				o->tls_user = true;
 			else
-				bad_usage("--tls wants kernel or userspace, not '%s'",
+				return cli_bad("--tls wants kernel or userspace, not '%s'",
 					  optarg);
 			break;
 		case OPT_PROFILE:
@@ -205,7 +188,7 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			else if (!strcmp(optarg, "1.3"))
 				o->min_version = o->max_version = KTLS_TLS_1_3;
 			else
-				bad_usage("--tls-version wants 1.2 or 1.3, not '%s'",
+				return cli_bad("--tls-version wants 1.2 or 1.3, not '%s'",
 					  optarg);
 			break;
 		case OPT_CIPHER:
@@ -222,11 +205,13 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			else if (!strcmp(optarg, "write"))
 				o->io = SERVE_IO_WRITE;
 			else
-				bad_usage("--io wants sendfile, uring or write, not '%s'",
+				return cli_bad("--io wants sendfile, uring or write, not '%s'",
 					  optarg);
 			break;
 		case OPT_WORKERS:
-			o->workers = number(optarg, "--workers", 1, 1024);
+			if (cli_uint("--workers", optarg, "a count", 1, 1024, &n))
+				return CLI_EXIT_USAGE;
+			o->workers = n;
 			break;
 		case OPT_LIST:
 			o->list_dirs = true;
@@ -238,41 +223,55 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			o->allow_dotfiles = true;
 			break;
 		case OPT_MAX_HEADER_BYTES:
-			o->max_header_bytes = number(optarg, "--max-header-bytes",
-						     256, 1 << 20);
+			if (cli_uint("--max-header-bytes", optarg, "bytes", 256,
+				     1 << 20, &o->max_header_bytes))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_MAX_HEADERS:
-			o->max_headers = number(optarg, "--max-headers", 1, 10000);
+			if (cli_uint("--max-headers", optarg, "a count", 1,
+				     10000, &o->max_headers))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_MAX_CONNS:
-			o->max_conns = number(optarg, "--max-conns", 1, 10000000);
+			if (cli_uint("--max-conns", optarg, "a count", 1,
+				     10000000, &o->max_conns))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_FILE_CACHE:
-			o->file_cache = number(optarg, "--file-cache", 0, 1000000);
+			if (cli_uint("--file-cache", optarg, "a count", 0,
+				     1000000, &o->file_cache))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_HS_TIMEOUT:
-			o->handshake_timeout = number(optarg, "--handshake-timeout",
-						      1, 3600);
+			if (cli_uint("--handshake-timeout", optarg, "seconds", 1,
+				     3600, &o->handshake_timeout))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_REQ_TIMEOUT:
-			o->request_timeout = number(optarg, "--request-timeout",
-						    1, 3600);
+			if (cli_uint("--request-timeout", optarg, "seconds", 1,
+				     3600, &o->request_timeout))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_IDLE_TIMEOUT:
-			o->idle_timeout = number(optarg, "--idle-timeout", 1,
-						 86400);
+			if (cli_uint("--idle-timeout", optarg, "seconds", 1,
+				     86400, &o->idle_timeout))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_SEND_TIMEOUT:
-			o->send_timeout = number(optarg, "--send-timeout", 1,
-						 86400);
+			if (cli_uint("--send-timeout", optarg, "seconds", 1,
+				     86400, &o->send_timeout))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_GRACE:
-			o->grace = number(optarg, "--grace", 0, 3600);
+			if (cli_uint("--grace", optarg, "seconds", 0,
+				     3600, &o->grace))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_REKEY_RECORDS:
 			/* room for a few requests' headers and bodies */
-			o->rekey_records = number(optarg, "--rekey-records", 8,
-						  1u << 24);
+			if (cli_uint("--rekey-records", optarg, "a count", 8,
+				     1u << 24, &o->rekey_records))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_ACCESS_LOG:
 			o->access_log = optarg;
@@ -284,10 +283,10 @@ static void parse_opts(int argc, char **argv, struct serve_opts *o)
 			usage();
 			exit(0);
 		default:
-			fprintf(stderr, "Try 'ktls-serve help'.\n");
-			exit(2);
+			return cli_try_help();
 		}
 	}
+	return 0;
 }
 
 static int online_cpus(void)
@@ -416,34 +415,38 @@ int main(int argc, char **argv)
 		.grace = 10,
 	};
 	const char *cmd;
+	int ret;
 
-	parse_opts(argc, argv, &o);
+	cli_init("ktls-serve");
+	ret = parse_opts(argc, argv, &o);
+	if (ret)
+		return ret;
 	if (optind >= argc)
-		bad_usage("%s", "no command given");
+		return cli_bad("no command given");
 	cmd = argv[optind++];
 	if (!strcmp(cmd, "help")) {
 		usage();
 		return 0;
 	}
 	if (strcmp(cmd, "serve"))
-		bad_usage("unknown command '%s'", cmd);
+		return cli_bad("unknown command '%s'", cmd);
 	if (optind >= argc)
-		bad_usage("%s", "serve needs a ROOT folder");
+		return cli_bad("serve needs a ROOT folder");
 	o.root = argv[optind++];
 	if (optind < argc)
-		bad_usage("unexpected argument '%s'", argv[optind]);
+		return cli_bad("unexpected argument '%s'", argv[optind]);
 	/* a certificate and key on the command line mean in-process */
 	if (!backend_set && (o.cert || o.key))
 		o.backend = SERVE_TLS_INPROC;
 	if (o.backend == SERVE_TLS_INPROC && (!o.cert || !o.key))
-		bad_usage("%s", "--inproc needs --cert and --key");
+		return cli_bad("--inproc needs --cert and --key");
 	if (o.backend == SERVE_TLS_DAEMON && o.sni_certs)
-		bad_usage("%s", "--sni-cert goes with --inproc: with ktlsd, give sni_cert in the profile");
+		return cli_bad("--sni-cert goes with --inproc: with ktlsd, give sni_cert in the profile");
 	/* ktlsd's clients never choose key logging: its profile does */
 	if (o.backend == SERVE_TLS_DAEMON && o.keylog)
-		bad_usage("%s", "--keylog goes with --inproc: with ktlsd, the profile's keylog_file logs keys");
+		return cli_bad("--keylog goes with --inproc: with ktlsd, the profile's keylog_file logs keys");
 	if (o.backend == SERVE_TLS_DAEMON && (o.cert || o.key))
-		bad_usage("%s", "--cert and --key go with --inproc: with ktlsd the daemon holds the key");
+		return cli_bad("--cert and --key go with --inproc: with ktlsd the daemon holds the key");
 	if (!o.workers)
 		o.workers = online_cpus();
 	return serve(&o);

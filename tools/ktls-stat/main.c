@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "stat.h"
 
 static const char usage_text[] =
@@ -45,25 +47,6 @@ static void usage(FILE *f)
 	fputs(usage_text, f);
 }
 
-static int bad(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "ktls-stat: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see ktls-stat --help)\n");
-	return 2;
-}
-
-static bool parse_ulong(const char *s, unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	return !errno && !*end && *v <= max;
-}
-
 static const struct option long_opts[] = {
 	{ "connections", no_argument, NULL, 'c' },
 	{ "global", no_argument, NULL, 'g' },
@@ -82,27 +65,28 @@ static const struct option long_opts[] = {
 static int take_watch(struct stat_opts *o, int argc, char **argv)
 {
 	const char *arg = optarg;
-	unsigned long v;
 
-	if (!arg && optind < argc && parse_ulong(argv[optind], 3600, &v))
+	/* the next word is SECS when it is all digits */
+	if (!arg && optind < argc && argv[optind][0] &&
+	    strspn(argv[optind], "0123456789") == strlen(argv[optind]))
 		arg = argv[optind++];
 	if (!arg) {
 		o->watch = 1;
 		return 0;
 	}
-	if (!parse_ulong(arg, 3600, &v) || !v)
-		return bad("--watch wants whole seconds from 1 to 3600, not '%s'",
-			   arg);
-	o->watch = v;
+	if (cli_uint("--watch", arg, "whole seconds", 1, 3600, &o->watch))
+		return CLI_EXIT_USAGE;
 	return 0;
 }
 
 static int parse_args(struct stat_opts *o, int argc, char **argv)
 {
 	bool conns = false, global = false;
-	unsigned long v;
+	unsigned int port;
+	uint64_t v;
 	int ch, ret;
 
+	cli_init("ktls-stat");
 	memset(o, 0, sizeof(*o));
 	while ((ch = getopt_long(argc, argv, "cgap:A:w::n:jPh", long_opts,
 				 NULL)) != -1) {
@@ -117,21 +101,21 @@ static int parse_args(struct stat_opts *o, int argc, char **argv)
 			o->all = true;
 			break;
 		case 'p':
-			if (!parse_ulong(optarg, 65535, &v) || !v)
-				return bad("--port wants a port from 1 to 65535, not '%s'",
-					   optarg);
+			if (cli_uint("--port", optarg, "a port", 1, 65535,
+				     &port))
+				return CLI_EXIT_USAGE;
 			if (o->nports == STAT_MAX_PORTS)
-				return bad("%s: too many --port options",
-					   optarg);
-			o->ports[o->nports++] = v;
+				return cli_bad("%s: too many --port options",
+					       optarg);
+			o->ports[o->nports++] = port;
 			break;
 		case 'A':
 			if (o->naddrs == STAT_MAX_ADDRS)
-				return bad("%s: too many --addr options",
+				return cli_bad("%s: too many --addr options",
 					   optarg);
 			if (stat_parse_addr(optarg, &o->addrs[o->naddrs].family,
 					    o->addrs[o->naddrs].a))
-				return bad("--addr wants an IPv4 or IPv6 address, not '%s'",
+				return cli_bad("--addr wants an IPv4 or IPv6 address, not '%s'",
 					   optarg);
 			o->naddrs++;
 			break;
@@ -141,9 +125,9 @@ static int parse_args(struct stat_opts *o, int argc, char **argv)
 				return ret;
 			break;
 		case 'n':
-			if (!parse_ulong(optarg, ~0UL, &v) || !v)
-				return bad("--count wants a positive number, not '%s'",
-					   optarg);
+			if (cli_u64("--count", optarg, "a count", 1, ULONG_MAX,
+				    &v))
+				return CLI_EXIT_USAGE;
 			o->count = v;
 			break;
 		case 'j':
@@ -156,7 +140,7 @@ static int parse_args(struct stat_opts *o, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		default:
-			return bad("%s", "unknown option or missing argument");
+			return cli_bad("unknown option or missing argument");
 		}
 	}
 	if (optind < argc) {
@@ -164,14 +148,14 @@ static int parse_args(struct stat_opts *o, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		}
-		return bad("unexpected argument '%s'", argv[optind]);
+		return cli_bad("unexpected argument '%s'", argv[optind]);
 	}
 	if (o->watch && o->fmt == FMT_PROM)
-		return bad("%s", "--watch prints deltas; --prometheus prints one sample (a scraper computes rates)");
+		return cli_bad("--watch prints deltas; --prometheus prints one sample (a scraper computes rates)");
 	if (o->watch && conns)
-		return bad("%s", "--watch follows the counters; it does not go with --connections");
+		return cli_bad("--watch follows the counters; it does not go with --connections");
 	if (o->count && !o->watch)
-		return bad("%s", "--count goes with --watch");
+		return cli_bad("--count goes with --watch");
 	o->conns = conns || !global;
 	o->global = global || !conns;
 	if (o->watch)

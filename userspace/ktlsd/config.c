@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ktlsd.h"
+#include "sni_spec.h"
 
 /**
  * ktlsd_problem() - record one problem with the configuration
@@ -378,7 +379,7 @@ static void add_sni_cert(struct ktlsd_parser *p, const char *v)
 	}
 	pf->sni_specs = nl;
 	nl[pf->nsni_specs++] = spec;
-	ret = ktls_sni_cert_add(&pf->sni_certs, spec);
+	ret = sni_spec_add(&pf->sni_certs, spec);
 	if (ret == -EINVAL)
 		ktlsd_problem(p, p->line, "sni_cert must be NAME:CERT:KEY[:CHAIN[:OCSP]]");
 	else if (ret)

@@ -388,7 +388,7 @@ static void remember_peer(struct ktlsd_job *j)
 
 /**
  * ktlsd_kjob_ok() - the socket is carried by kernel TLS: give it back
- * @j: job (handshake.c ends it after this)
+ * @j: job, ended here (the socket and the slot go at once)
  */
 void ktlsd_kjob_ok(struct ktlsd_job *j)
 {
@@ -404,6 +404,7 @@ void ktlsd_kjob_ok(struct ktlsd_job *j)
 	if (give_back(j, 0)) {
 		count(j, false);
 		atomic_fetch_add(&ktlsd_stats.failed, 1);
+		ktlsd_job_abandon(j);
 		return;
 	}
 	count(j, true);
@@ -421,11 +422,12 @@ void ktlsd_kjob_ok(struct ktlsd_job *j)
 		  peer[0] ? ktlsd_esc(peer) : "-",
 		  r->identity[0] ? ktlsd_esc(r->identity) : "-",
 		  r->nremote ? (unsigned int)r->remote[0] : 0);
+	ktlsd_job_abandon(j);
 }
 
 /**
  * ktlsd_kjob_failed() - tell the consumer, log why
- * @j: job (handshake.c ends it after this)
+ * @j: job, ended here (the socket and the slot go at once)
  * @status: negative errno
  * @reason: KTLS_R_* or KTLSD_R_*
  * @text: the sentence, already escaped
@@ -452,4 +454,5 @@ void ktlsd_kjob_failed(struct ktlsd_job *j, int status, unsigned int reason,
 		  ktls_daemon_reason_name(reason), ktlsd_now_ms() - j->start,
 		  r->peername[0] ? ktlsd_esc(r->peername) : "-",
 		  r->identity[0] ? ktlsd_esc(r->identity) : "-", text, advice);
+	ktlsd_job_abandon(j);
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ktlsd internals shared between the daemon's files: configuration
- * (config.c), the per-thread event loops (worker.c), requests and
- * handshakes (handshake.c), kept sessions and tickets (keep.c), privileges
- * (priv.c), logs and counters (log.c).
+ * (config.c), the per-thread event loops (worker.c), a request's life
+ * (job.c), its I/O (client.c), its reply (reply.c), handshakes
+ * (handshake.c), hand-backs (handback.c), slots and limits (slot.c), kept
+ * sessions and tickets (keep.c), privileges (priv.c), logs and counters
+ * (log.c).
  */
 #ifndef KTLSD_H
 #define KTLSD_H
@@ -230,7 +232,30 @@ int ktlsd_request_parse(const unsigned char *msg, size_t len,
 			struct ktlsd_request *req, const char **why);
 bool ktlsd_request_wants_fd(__u16 type);
 
-/* handshake.c: one request from one application connection */
+/* reply.c: encoding a reply; a failure to fit is kept, never dropped */
+struct ktlsd_reply {
+	unsigned char *buf;	/* header, then attributes */
+	size_t cap;
+	size_t len;		/* bytes used, header included */
+	int err;		/* first failure: -EMSGSIZE, -ENAMETOOLONG */
+	__u16 err_type;		/* the attribute that failed */
+	size_t err_len;		/* and its length */
+};
+
+/* The largest failure reply: STATUS, REASON and the longest REASON_TEXT. */
+#define KTLSD_ERROR_REPLY_MAX	(sizeof(struct ktlsd_hdr) + \
+				 2 * (sizeof(struct ktlsd_attr) + 4) + \
+				 sizeof(struct ktlsd_attr) + \
+				 KTLSD_ALIGN(KTLSD_MAX_STR))
+
+void ktlsd_reply_init(struct ktlsd_reply *r, unsigned char *buf, size_t cap);
+void ktlsd_reply_put(struct ktlsd_reply *r, __u16 type, const void *v,
+		     size_t n);
+void ktlsd_reply_put_u32(struct ktlsd_reply *r, __u16 type, __u32 v);
+void ktlsd_reply_put_str(struct ktlsd_reply *r, __u16 type, const char *s);
+int ktlsd_reply_finish(struct ktlsd_reply *r);
+
+/* job.c, client.c, handshake.c, handback.c: one request */
 enum ktlsd_job_state {
 	KTLSD_JOB_REQUEST,	/* reading the request */
 	KTLSD_JOB_QUEUED,	/* waiting for a handshake slot */
@@ -267,13 +292,18 @@ struct ktlsd_job {
 	char peer[64];
 
 	size_t have;			/* request bytes in buf */
-	unsigned char *out;		/* the reply */
-	size_t out_cap, out_len, out_off;
+	struct ktlsd_reply out;		/* the reply */
+	size_t out_off;			/* bytes of it written */
 	unsigned char buf[KTLSD_MAX_MSG];
 };
 
 struct ktlsd_job *ktlsd_job_new(struct ktlsd_worker *w, int cfd);
 void ktlsd_job_free(struct ktlsd_job *j);
+void ktlsd_job_abandon(struct ktlsd_job *j);
+int ktlsd_job_reply_begin(struct ktlsd_job *j, size_t cap);
+void ktlsd_job_reply_send(struct ktlsd_job *j);
+void ktlsd_job_handshake(struct ktlsd_job *j);
+void ktlsd_job_handback(struct ktlsd_job *j);
 void ktlsd_job_client_event(struct ktlsd_job *j, unsigned int events);
 void ktlsd_job_peer_event(struct ktlsd_job *j, unsigned int events);
 void ktlsd_job_tick(struct ktlsd_job *j, long long now, bool draining);
@@ -354,10 +384,12 @@ extern struct ktlsd_state ktlsd;
 struct ktlsd_conf *ktlsd_current_conf(void);
 long long ktlsd_now_ms(void);
 
-/* handshake.c: admission of a handshake against the limits */
+/* slot.c: admission of a handshake against the limits */
 int ktlsd_slot_get(const struct ktlsd_conf *conf, uid_t uid);
 void ktlsd_slot_put(uid_t uid);
 unsigned long ktlsd_uid_served(uid_t uid);
+int ktlsd_pending_get(const struct ktlsd_conf *conf, uid_t uid, bool *first);
+void ktlsd_pending_put(uid_t uid);
 
 /* keep.c: TLS sessions kept after the handshake for a later rekey */
 struct ktlsd_kept {

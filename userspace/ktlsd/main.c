@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "ktlsd.h"
 
 struct ktlsd_state ktlsd = {
@@ -341,6 +342,7 @@ int main(int argc, char **argv)
 	struct rlimit rl;
 	sigset_t set;
 
+	cli_init("ktlsd");
 	while ((opt = getopt_long(argc, argv, "c:fvs:h", long_opts, NULL))
 	       != -1) {
 		switch (opt) {
@@ -366,15 +368,11 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fputs("Try 'ktlsd --help'.\n", stderr);
-			return 2;
+			return cli_try_help();
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ktlsd: unexpected argument \"%s\"\nTry 'ktlsd --help'.\n",
-			argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cli_bad("unexpected argument \"%s\"", argv[optind]);
 	if (check)
 		return check_config(path);
 	if (stats)

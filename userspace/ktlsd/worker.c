@@ -101,7 +101,7 @@ static void unlink_job(struct ktlsd_worker *w, struct ktlsd_job *j)
  */
 static void reap(struct ktlsd_worker *w, struct ktlsd_job *j)
 {
-	if (j->dead || j->state != KTLSD_JOB_REPLY || j->out_off < j->out_len)
+	if (j->dead || j->state != KTLSD_JOB_REPLY || j->out_off < j->out.len)
 		return;
 	unlink_job(w, j);
 	j->dead = true;
