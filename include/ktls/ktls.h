@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -419,21 +420,59 @@ ssize_t ktls_sendfile(struct ktls_session *s, int in_fd, off_t *off,
 ssize_t ktls_splice_from(struct ktls_session *s, int in_fd, size_t count);
 ssize_t ktls_splice_to(struct ktls_session *s, int out_fd, size_t count);
 
-/* io_uring data paths (liburing); each submits and waits for completion. */
-struct io_uring;
-ssize_t ktls_uring_send(struct io_uring *ring, struct ktls_session *s,
-			const void *buf, size_t len);
-ssize_t ktls_uring_sendmsg_type(struct io_uring *ring, struct ktls_session *s,
-				unsigned char type, const void *buf,
-				size_t len);
-ssize_t ktls_uring_send_zc(struct io_uring *ring, struct ktls_session *s,
-			   const void *buf, size_t len);
-ssize_t ktls_uring_splice(struct io_uring *ring, struct ktls_session *s,
-			  int in_fd, size_t count);
-ssize_t ktls_uring_splice_fd(struct io_uring *ring, int fd, int in_fd,
-			     size_t count);
-ssize_t ktls_uring_recv(struct io_uring *ring, struct ktls_session *s,
-			void *buf, size_t len, unsigned char *type);
+/*
+ * io_uring, in liburing's style. ktls_prep_*() fill an SQE the caller got
+ * from its own ring (io_uring_get_sqe()); the caller sets user_data and
+ * flags, submits and reaps as it likes, and hands each CQE of a session's
+ * operation to ktls_uring_done() (sends) or ktls_uring_recv_done()
+ * (receives). The library never submits, waits for, peeks at or consumes
+ * a CQE. Records are charged toward the key's usage limit when the SQE is
+ * prepared, since a KeyUpdate must reach the socket before the data it
+ * covers; a prep call that fails leaves a NOP in the SQE. Buffers and
+ * struct ktls_uring_msg must stay untouched until the CQE (for a
+ * zero-copy send, until its notification CQE).
+ */
+struct io_uring_sqe;
+struct io_uring_cqe;
+
+/**
+ * struct ktls_uring_msg - storage for a record-typed send or receive
+ * @msg: the msghdr the SQE points to
+ * @iov: its one buffer
+ * @cbuf: room for the content-type cmsg
+ *
+ * Owned by the caller; it points into itself, so it must not move or be
+ * reused until the operation's CQE has come.
+ */
+struct ktls_uring_msg {
+	struct msghdr msg;
+	struct iovec iov;
+	union {
+		char bytes[CMSG_SPACE(sizeof(unsigned char))];
+		struct cmsghdr align;
+	} cbuf;
+};
+
+int ktls_prep_send(struct io_uring_sqe *sqe, struct ktls_session *s,
+		   const void *buf, size_t len, int flags);
+int ktls_prep_send_zc(struct io_uring_sqe *sqe, struct ktls_session *s,
+		      const void *buf, size_t len, int flags);
+int ktls_prep_send_record(struct io_uring_sqe *sqe, struct ktls_session *s,
+			  unsigned char type, const void *buf, size_t len,
+			  struct ktls_uring_msg *m);
+int ktls_prep_splice(struct io_uring_sqe *in_sqe,
+		     struct io_uring_sqe *out_sqe, struct ktls_session *s,
+		     int in_fd, int64_t off, const int pipefd[2],
+		     unsigned int len);
+int ktls_prep_recv_record(struct io_uring_sqe *sqe, struct ktls_session *s,
+			  void *buf, size_t len, struct ktls_uring_msg *m);
+int ktls_uring_msg_type(const struct ktls_uring_msg *m);
+ssize_t ktls_uring_done(struct ktls_session *s,
+			const struct io_uring_cqe *cqe);
+ssize_t ktls_uring_recv_done(struct ktls_session *s,
+			     const struct io_uring_cqe *cqe,
+			     const struct ktls_uring_msg *m,
+			     unsigned char *type);
 
 
 /*

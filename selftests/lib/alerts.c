@@ -27,6 +27,7 @@
 
 #include "kselftest_harness.h"
 #include "pair.h"
+#include "uring_sync.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS 282
@@ -402,16 +403,16 @@ TEST_F(alerts, uring_bad_mac)
 	ASSERT_EQ(0, io_uring_queue_init(4, &ring, 0));
 	pair_fill(want, sizeof(want), 7);
 	while (have < sizeof(got)) {
-		n = ktls_uring_recv(&ring, ss, got + have, sizeof(got) - have,
-				    &type);
+		n = uring_recv_record(&ring, ss, got + have,
+				      sizeof(got) - have, &type);
 		if (n <= 0)
 			break;
 		have += n;
 	}
 	EXPECT_EQ((size_t)BEFORE_LEN, have);
 	EXPECT_EQ(0, memcmp(want, got, have));
-	EXPECT_EQ(-EBADMSG, ktls_uring_recv(&ring, ss, got, sizeof(got),
-					    &type));
+	EXPECT_EQ(-EBADMSG, uring_recv_record(&ring, ss, got, sizeof(got),
+					      &type));
 	io_uring_queue_exit(&ring);
 	EXPECT_NE(NULL, strstr(ktls_reason_text(ss), "bad_record_mac")) {
 		TH_LOG("reason: %s", ktls_reason_text(ss));

@@ -15,10 +15,16 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <poll.h>
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/sha256.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "ossl_peer.h"
 #include "pair.h"
+#include "uring_sync.h"
 
 #define FILE_SIZE	((17 << 20) + 12345)
 
@@ -103,7 +109,7 @@ static ssize_t send_by(struct job *j, struct io_uring *ring)
 		return ktls_splice_from(j->s, j->fd, FILE_SIZE);
 	case P_URING_SPLICE:
 		lseek(j->fd, 0, SEEK_SET);
-		return ktls_uring_splice(ring, j->s, j->fd, FILE_SIZE);
+		return uring_splice_file(ring, j->s, -1, j->fd, FILE_SIZE);
 	default:
 		break;
 	}
@@ -113,11 +119,9 @@ static ssize_t send_by(struct job *j, struct io_uring *ring)
 
 		if (j->path == P_WRITE)
 			n = ktls_send(j->s, j->map + done, chunk);
-		else if (j->path == P_URING)
-			n = ktls_uring_send(ring, j->s, j->map + done, chunk);
 		else
-			n = ktls_uring_send_zc(ring, j->s, j->map + done,
-					       chunk);
+			n = uring_send_all(ring, j->s, j->map + done, chunk,
+					   j->path == P_URING_ZC);
 		if (n <= 0)
 			return n ? n : -EIO;
 		done += n;
@@ -244,24 +248,218 @@ TEST_F_TIMEOUT(datapath, splice_to_file_then_close_notify, 240)
 /* io_uring: data, then an alert record by sendmsg, read back with types */
 TEST_F_TIMEOUT(datapath, uring_record_types, 240)
 {
-	struct io_uring ring;
-	unsigned char buf[64], type;
 	static const unsigned char alert[2] = {
 		KTLS_ALERT_LEVEL_WARNING, KTLS_ALERT_CLOSE_NOTIFY
 	};
+	unsigned char buf[64], type;
+	struct ktls_uring_msg m;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
 	ssize_t n;
 
 	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
-	EXPECT_EQ(5, ktls_uring_send(&ring, self->p.cs, "hello", 5));
-	EXPECT_EQ(2, ktls_uring_sendmsg_type(&ring, self->p.cs,
-						 KTLS_CT_ALERT, alert, 2));
-	n = ktls_uring_recv(&ring, self->p.ss, buf, sizeof(buf), &type);
+	EXPECT_EQ(5, uring_send_all(&ring, self->p.cs, "hello", 5, false));
+	ASSERT_EQ(0, ktls_prep_send_record(io_uring_get_sqe(&ring),
+					   self->p.cs, KTLS_CT_ALERT, alert,
+					   2, &m));
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+	EXPECT_EQ(2, ktls_uring_done(self->p.cs, cqe));
+	io_uring_cqe_seen(&ring, cqe);
+	n = uring_recv_record(&ring, self->p.ss, buf, sizeof(buf), &type);
 	EXPECT_EQ(5, n);
 	EXPECT_EQ(KTLS_CT_APPLICATION_DATA, type);
-	n = ktls_uring_recv(&ring, self->p.ss, buf, sizeof(buf), &type);
+	n = uring_recv_record(&ring, self->p.ss, buf, sizeof(buf), &type);
 	EXPECT_EQ(2, n);
 	EXPECT_EQ(KTLS_CT_ALERT, type);
 	io_uring_queue_exit(&ring);
+}
+
+#define SHARED_SIZE	(256 << 10)
+#define SHARED_CHUNK	(64 << 10)
+#define OWN_READ	1	/* the caller's own operations' user_data */
+#define OWN_NOP		2
+#define SEND_BASE	16	/* sends: SEND_BASE + offset / SHARED_CHUNK */
+
+/* /proc/net/tls_stat's counter @name, or -1 */
+static long long tls_stat(const char *name)
+{
+	FILE *f = fopen("/proc/net/tls_stat", "r");
+	char key[64];
+	long long v, ret = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &v) == 2)
+		if (!strcmp(key, name))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+static void sha256(const void *p, size_t n, unsigned char out[32])
+{
+	wc_Sha256 h;
+
+	wc_InitSha256(&h);
+	wc_Sha256Update(&h, p, n);
+	wc_Sha256Final(&h, out);
+	wc_Sha256Free(&h);
+}
+
+#define MARK		"\nend-of-payload"
+#define MARK_LEN	(sizeof(MARK) - 1)
+
+/*
+ * What the peer printed after its handshake output: the last @n bytes,
+ * once the output ends with MARK.
+ */
+static int peer_tail(const struct peer *p, unsigned char *out, size_t n)
+{
+	long long end = peer_now_ms() + PEER_WAIT_MS;
+	char tail[MARK_LEN];
+	struct stat st;
+	int ret = -1, fd = open(p->log, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while (peer_now_ms() < end && !fstat(fd, &st)) {
+		if ((size_t)st.st_size >= n &&
+		    pread(fd, tail, MARK_LEN, st.st_size - MARK_LEN) ==
+		    (ssize_t)MARK_LEN && !memcmp(tail, MARK, MARK_LEN)) {
+			if (pread(fd, out, n, st.st_size - n) == (ssize_t)n)
+				ret = 0;
+			break;
+		}
+		poll(NULL, 0, 20);
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * A ring shared with the caller's own work: a read from a pipe and a NOP,
+ * each with the caller's user_data, queued next to a session's sends. The
+ * caller reaps every CQE itself; libktls only prepares SQEs and turns
+ * each of its CQEs into the session's accounting. The old helpers, which
+ * submitted and consumed the next CQE, took the caller's NOP or read
+ * completion as their own.
+ */
+TEST(uring_shared_ring)
+{
+	static const char * const args[] = { "-quiet", "-verify_quiet", NULL };
+	unsigned char *data = malloc(SHARED_SIZE);
+	unsigned char *got = malloc(SHARED_SIZE + MARK_LEN);
+	unsigned char want_md[32], got_md[32], pipe_buf[16];
+	struct ktls_config cfg = { .role = KTLS_SERVER };
+	char dir[] = "/tmp/ktls-shared.XXXXXX", cert[256], key[256];
+	const char *pki = pair_pki();
+	bool own_read = false, own_nop = false;
+	struct ktls_session *s = NULL;
+	struct ktls_ctx *ctx = NULL;
+	unsigned int inflight = 0;
+	long long sw_before;
+	struct ktls_info info;
+	struct io_uring ring;
+	struct io_uring_sqe *own;
+	struct peer peer = { 0 };
+	size_t i, sent = 0;
+	int fd, p[2];
+
+	if (!pair_kernel_has_tls())
+		SKIP(return, "kernel has no TLS: run in the VM (tools/vm/run)");
+	ASSERT_NE(NULL, pki);
+	ASSERT_NE(NULL, data);
+	ASSERT_NE(NULL, got);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	peer_dir = dir;
+	/* printable, so the peer's output is easy to look at when it fails */
+	for (i = 0; i < SHARED_SIZE; i++)
+		data[i] = 'a' + (i * 7 + i / 251) % 26;
+	snprintf(cert, sizeof(cert), "%s/server.pem", pki);
+	snprintf(key, sizeof(key), "%s/server.key", pki);
+	cfg.cert_file = cert;
+	cfg.key_file = key;
+	cfg.min_version = KTLS_TLS_1_3;
+	sw_before = tls_stat("TlsTxSw");
+	fd = peer_client(&peer, args);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ktls_ctx_new(&cfg, &ctx));
+	ASSERT_EQ(0, ktls_session_new(ctx, fd, &s));
+	ASSERT_EQ(0, peer_handshake(s));
+	ASSERT_EQ(0, ktls_offload(s));
+	ASSERT_EQ(0, ktls_get_info(s, &info));
+	EXPECT_EQ(KTLS_CARRIER_KERNEL_SW, (int)info.tx);
+	EXPECT_LT(sw_before, tls_stat("TlsTxSw"));
+
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(9, write(p[1], "own-data!", 9));
+	ASSERT_EQ(0, io_uring_queue_init(16, &ring, 0));
+	/* the caller's own work first, not yet submitted */
+	own = io_uring_get_sqe(&ring);
+	io_uring_prep_read(own, p[0], pipe_buf, sizeof(pipe_buf), 0);
+	io_uring_sqe_set_data64(own, OWN_READ);
+	own = io_uring_get_sqe(&ring);
+	io_uring_prep_nop(own);
+	io_uring_sqe_set_data64(own, OWN_NOP);
+	/* then the session's sends, all in flight at once */
+	for (i = 0; i < SHARED_SIZE; i += SHARED_CHUNK) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		ASSERT_NE(NULL, sqe);
+		ASSERT_EQ(0, ktls_prep_send(sqe, s, data + i, SHARED_CHUNK,
+					    0));
+		io_uring_sqe_set_data64(sqe, SEND_BASE + i / SHARED_CHUNK);
+		inflight++;
+	}
+	ASSERT_EQ(2 + inflight, (unsigned int)io_uring_submit(&ring));
+	while (inflight || !own_read || !own_nop) {
+		struct io_uring_cqe *cqe;
+		unsigned long long ud;
+		ssize_t n;
+
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		ud = io_uring_cqe_get_data64(cqe);
+		if (ud == OWN_READ) {
+			EXPECT_EQ(9, cqe->res);
+			EXPECT_EQ(0, memcmp(pipe_buf, "own-data!", 9));
+			own_read = true;
+		} else if (ud == OWN_NOP) {
+			EXPECT_EQ(0, cqe->res);
+			own_nop = true;
+		} else {
+			n = ktls_uring_done(s, cqe);
+			/* a blocking send on a socket moves all of it */
+			EXPECT_EQ(SHARED_CHUNK, n);
+			ASSERT_LE((unsigned long long)SEND_BASE, ud);
+			if (n > 0)
+				sent += n;
+			inflight--;
+		}
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	EXPECT_EQ((size_t)SHARED_SIZE, sent);
+	/* 4 sends of 64 KiB: 16 records under the key */
+	EXPECT_EQ((uint64_t)SHARED_SIZE / 16384, ktls_records_sent(s));
+	/* nothing left over in the ring for anyone */
+	EXPECT_EQ(0U, io_uring_cq_ready(&ring));
+	io_uring_queue_exit(&ring);
+
+	ASSERT_EQ((ssize_t)MARK_LEN, ktls_write_all(s, MARK, MARK_LEN));
+	ASSERT_EQ(0, peer_tail(&peer, got, SHARED_SIZE + MARK_LEN));
+	sha256(data, SHARED_SIZE, want_md);
+	sha256(got, SHARED_SIZE, got_md);
+	EXPECT_EQ(0, memcmp(want_md, got_md, sizeof(want_md)));
+	close(p[0]);
+	close(p[1]);
+	ktls_session_free(s);
+	ktls_ctx_free(ctx);
+	close(fd);
+	peer_stop(&peer);
+	unlink(peer.log);
+	rmdir(dir);
+	free(data);
+	free(got);
 }
 
 TEST_HARNESS_MAIN

@@ -8,8 +8,8 @@
 # whole and the kernel counts TX rekeys). Where the key cannot change
 # (TLS 1.2, or a kernel before 6.14) the connection ends before the
 # limit: curl gets at most 64 records' worth and an error, and the server
-# names the limit. The same through io_uring, and in-process, where
-# libktls counts.
+# names the limit. The same through io_uring, and in-process (sendfile and
+# io_uring), where libktls counts.
 #
 #   curl --TLS--> ktls-serve --rekey-records 64 --fd--> ktlsd (REKEY)
 #                    | sendfile / io_uring on the returned kTLS socket
@@ -70,5 +70,11 @@ stop_serve
 
 start_serve --rekey-records $LIMIT
 fetch_big "in-process, sendfile" 1.3
+stop_serve
+
+# libktls charges io_uring sends when the SQE is prepared (ktls_prep_splice)
+start_serve --rekey-records $LIMIT --io uring
+fetch_big "in-process, io_uring" 1.3
+fetch_big "in-process, io_uring" 1.2
 stop_serve
 finish

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "uring_sync.h"
 
 static int send_file(struct bench_conn *c, const struct bench_case *bc,
 		     const char *file, char *err, size_t errlen)
@@ -52,7 +53,7 @@ static int send_file(struct bench_conn *c, const struct bench_case *bc,
 }
 
 /*
- * libktls's send_zc quietly falls back to IORING_OP_SEND when the kernel
+ * uring_send_all() quietly falls back to IORING_OP_SEND when the kernel
  * refuses zero-copy on the socket, which would make ktls-uring-zc measure
  * ktls-uring. Send the stream's first byte with IORING_OP_SEND_ZC directly
  * to learn which it is.
@@ -112,18 +113,12 @@ static int send_uring(struct bench_conn *c, const struct bench_case *bc,
 		size_t done = ret > 0 ? ret : 0;
 
 		ret = 0;
-		while (done < n) {
-			ssize_t w = zc ?
-				ktls_uring_send_zc(&ring, c->ks, block + done,
-						   n - done) :
-				ktls_uring_send(&ring, c->ks, block + done,
-						n - done);
+		if (done < n) {
+			ssize_t w = uring_send_all(&ring, c->ks, block + done,
+						   n - done, zc);
 
-			if (w <= 0) {
-				ret = w ? w : -EIO;
-				break;
-			}
-			done += w;
+			if (w < 0)
+				ret = w;
 		}
 		left -= n;
 	}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cat.h"
+#include "uring_sync.h"
 
 #define BUFSZ	(256 * 1024)
 
@@ -43,23 +44,6 @@ static int write_out(int fd, const char *p, size_t n)
 		n -= w;
 	}
 	return 0;
-}
-
-static ssize_t uring_send_buf(struct io_uring *ring, struct sender *sd,
-			      const char *buf, size_t n)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t w = sd->o->io == IO_URING_ZC ?
-			ktls_uring_send_zc(ring, sd->s, buf + done, n - done) :
-			ktls_uring_send(ring, sd->s, buf + done, n - done);
-
-		if (w < 0)
-			return w;
-		done += w;
-	}
-	return done;
 }
 
 static int maybe_rekey(struct sender *sd, unsigned long long *since)
@@ -104,7 +88,8 @@ static int send_stream(struct sender *sd, struct io_uring *ring)
 			break;
 		}
 		if (ring)
-			w = uring_send_buf(ring, sd, buf, n);
+			w = uring_send_all(ring, sd->s, buf, n,
+					   sd->o->io == IO_URING_ZC);
 		else
 			w = ktls_write_all(sd->s, buf, n);
 		if (w < 0) {
@@ -125,7 +110,7 @@ static int send_spliced(struct sender *sd, struct io_uring *ring)
 {
 	for (;;) {
 		ssize_t n = ring ?
-			ktls_uring_splice(ring, sd->s, sd->in, 1 << 20) :
+			uring_splice_file(ring, sd->s, -1, sd->in, 1 << 20) :
 			ktls_splice_from(sd->s, sd->in, 1 << 20);
 
 		if (n < 0)

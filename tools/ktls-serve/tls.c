@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "uring_sync.h"
 
 #ifndef TCP_ULP
 #define TCP_ULP 31
@@ -378,7 +379,7 @@ ssize_t tls_uring_splice(struct tls_conn *t, struct io_uring *ring,
 		count = room;
 	if (lseek(in_fd, *off, SEEK_SET) < 0)
 		return -errno;
-	n = session_sent(t, ktls_uring_splice(ring, t->s, in_fd, count));
+	n = session_sent(t, uring_splice_file(ring, t->s, fd, in_fd, count));
 	if (n > 0)
 		*off += n;
 	return n;

@@ -61,13 +61,15 @@ $(KTLS_LIB_PC): userspace/lib/libktls.pc.in userspace/lib/build.mk
 #   ktls-alloc      allocations that fail (strdup wrapped at link time)
 #   ktls-daemon     the daemon client against a fake ktlsd: reply version
 #                   check, sized requests, daemon sessions' failures
+#   ktls-txcharge   every send path charges the key's record limit alike
 KTLS_LIB_UNIT := $(BUILD)/selftests/unit/ktls-reasons
 KTLS_POLICY_UNIT := $(BUILD)/selftests/unit/ktls-policy
 KTLS_CONSUMERS_UNIT := $(BUILD)/selftests/unit/ktls-consumers
 KTLS_ALLOC_UNIT := $(BUILD)/selftests/unit/ktls-alloc
 KTLS_DAEMON_UNIT := $(BUILD)/selftests/unit/ktls-daemon
+KTLS_TXCHARGE_UNIT := $(BUILD)/selftests/unit/ktls-txcharge
 KTLS_UNITS := $(KTLS_LIB_UNIT) $(KTLS_POLICY_UNIT) $(KTLS_CONSUMERS_UNIT) \
-	      $(KTLS_ALLOC_UNIT) $(KTLS_DAEMON_UNIT)
+	      $(KTLS_ALLOC_UNIT) $(KTLS_DAEMON_UNIT) $(KTLS_TXCHARGE_UNIT)
 HOST_TESTS += $(KTLS_UNITS)
 
 $(KTLS_UNITS): $(BUILD)/selftests/unit/ktls-%: selftests/unit/ktls_%.c \

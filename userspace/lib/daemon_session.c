@@ -202,36 +202,20 @@ KTLS_EXPORT int ktls_peer_identity(const struct ktls_session *s, char *buf,
 int ktls_post_handshake(struct ktls_session *s, const void *msg,
 				    size_t len)
 {
-	const unsigned char *m = msg;
-	size_t mlen;
+	char why[128];
 	int ret;
 
 	if (!s->offloaded)
 		return -EINVAL;
 	if (s->version != KTLS_TLS_1_3)
 		return -EOPNOTSUPP;
-	if (len < 4)
+	if (!len || __ktls_hs_whole(msg, len) != len)
 		return -EBADMSG;
-	mlen = (size_t)m[1] << 16 | m[2] << 8 | m[3];
-	if (mlen != len - 4)
+	ret = __ktls_post_hs(s, msg, false, why, sizeof(why));
+	/* ktlsd keeps the session when nothing changed: say which case */
+	if (ret == KTLS_ALERT_DECODE_ERROR || ret == KTLS_ALERT_ILLEGAL_PARAMETER)
 		return -EBADMSG;
-	switch (m[0]) {
-	case KTLS_HS_KEY_UPDATE:
-		if (mlen != 1 || m[4] > 1)
-			return -EBADMSG;
-		ret = __ktls_peer_key_update(s, m[4]);
-		if (!ret)
-			s->keyupdates++;
-		return ret;
-	case KTLS_HS_NEW_TICKET:
-		if (s->ctx->cfg.role != KTLS_CLIENT)
-			return -EBADMSG;
-		ret = __ktls_feed(s, m, len);
-		if (!ret)
-			s->tickets++;
-		return ret;
-	}
-	return -EOPNOTSUPP;
+	return ret > 0 ? -EOPNOTSUPP : ret;
 }
 
 /**

@@ -45,18 +45,16 @@ KTLS_EXPORT ssize_t ktls_send_flags(struct ktls_session *s, const void *buf,
 	}
 	if (len > CHUNK)
 		len = CHUNK;
-	__ktls_lock(s);
-	/* an open record is counted as closed: the count stays an upper bound */
-	ret = __ktls_tx_account(s, len);
-	if (ret) {
-		__ktls_unlock(s);
+	ret = __ktls_tx_begin(s, len, KTLS_TX_DATA);
+	if (ret)
 		return ret;
-	}
 	do {
 		n = send(s->fd, buf, len, MSG_NOSIGNAL | flags);
 	} while (n < 0 && errno == EINTR);
-	__ktls_unlock(s);
-	return n < 0 ? -errno : n;
+	if (n < 0)
+		n = -errno;
+	__ktls_tx_end(s);
+	return n;
 }
 
 /**
@@ -129,12 +127,13 @@ KTLS_EXPORT ssize_t ktls_sendfile(struct ktls_session *s, int in_fd,
 		size_t want = count - done > CHUNK ? CHUNK : count - done;
 		ssize_t n;
 
-		__ktls_lock(s);
-		ret = __ktls_tx_account(s, want);
-		n = ret ? ret : sendfile(s->fd, in_fd, off, want);
-		if (n < 0 && !ret)
+		ret = __ktls_tx_begin(s, want, KTLS_TX_DATA);
+		if (ret)
+			return done ? (ssize_t)done : ret;
+		n = sendfile(s->fd, in_fd, off, want);
+		if (n < 0)
 			ret = -errno;
-		__ktls_unlock(s);
+		__ktls_tx_end(s);
 		if (ret == -EINTR)
 			continue;
 		if (ret)
@@ -157,16 +156,13 @@ static ssize_t splice_loop(int in, int out, size_t count,
 		ssize_t n;
 
 		if (acct) {
-			__ktls_lock(acct);
-			ret = __ktls_tx_account(acct, want);
-			if (ret) {
-				__ktls_unlock(acct);
+			ret = __ktls_tx_begin(acct, want, KTLS_TX_DATA);
+			if (ret)
 				return ret;
-			}
 		}
 		n = splice(in, NULL, out, NULL, want, SPLICE_F_MOVE);
 		if (acct)
-			__ktls_unlock(acct);
+			__ktls_tx_end(acct);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -4,7 +4,7 @@
  * not come is answered the way RFC 8446 6 and RFC 5246 7.2 require: one
  * fatal alert, sent under our TX key through kernel TLS, then our side of
  * TCP is shut. This file is the one place that picks the alert and sends
- * it: for sessions (ktls_recv(), ktls_uring_recv(), the post-handshake
+ * it: for sessions (ktls_recv(), ktls_uring_recv_done(), the post-handshake
  * rules) and for sockets ktlsd handed back (ktls_fd_fail(),
  * ktls_fd_refuse()). An alert the peer sends us is reported by name in
  * record.c and never answered.

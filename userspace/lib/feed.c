@@ -6,6 +6,12 @@
  * decrypt: the message, encrypted under wolfSSL's own (unchanged) RX key
  * and its stale RX sequence number, read through the memory I/O mode of
  * our recv callback.
+ *
+ * This file is also the one place that infers wolfSSL's state after the
+ * switch (internal.h lists the calls): which of its keys serves which
+ * direction, its RX sequence, whether it moved its TX key on its own, and
+ * how to have it derive the next one. rekey.c and the post-handshake code
+ * use these calls and never read wolfSSL's keys themselves.
  */
 #include "internal.h"
 
@@ -47,6 +53,81 @@ static int seal(unsigned int kcipher, const unsigned char *key, int keysz,
 	return ret ? -EIO : 0;
 }
 
+/*
+ * The key and IV wolfSSL holds for the peer's direction (@ours false) or
+ * ours: wolfSSL names them by side, not by direction.
+ */
+static int wolf_keys(struct ktls_session *s, bool ours,
+		     const unsigned char **key, const unsigned char **iv)
+{
+	bool client_key = (s->ctx->cfg.role == KTLS_CLIENT) == ours;
+
+	*key = client_key ? wolfSSL_GetClientWriteKey(s->ssl) :
+			    wolfSSL_GetServerWriteKey(s->ssl);
+	*iv = client_key ? wolfSSL_GetClientWriteIV(s->ssl) :
+			   wolfSSL_GetServerWriteIV(s->ssl);
+	return *key && *iv ? wolfSSL_GetKeySize(s->ssl) : -EINVAL;
+}
+
+/**
+ * __ktls_wolf_mark_tx() - remember which TX key wolfSSL holds now
+ * @s: offloaded session
+ * @m: filled in; wiped by __ktls_wolf_tx_moved()
+ */
+void __ktls_wolf_mark_tx(struct ktls_session *s, struct __ktls_wolf_mark *m)
+{
+	const unsigned char *key, *iv;
+
+	m->len = wolf_keys(s, true, &key, &iv);
+	if (m->len > (int)sizeof(m->key))
+		m->len = -EINVAL;
+	if (m->len > 0)
+		memcpy(m->key, key, m->len);
+}
+
+/**
+ * __ktls_wolf_tx_moved() - did wolfSSL change its TX key since @m?
+ * @s: offloaded session
+ * @m: from __ktls_wolf_mark_tx(); wiped here
+ *
+ * wolfSSL answers a KeyUpdate that asks for ours by itself on some paths
+ * and not on others, and does not say which: its key bytes do.
+ *
+ * Return: true when the key it holds is no longer the one marked.
+ */
+bool __ktls_wolf_tx_moved(struct ktls_session *s, struct __ktls_wolf_mark *m)
+{
+	const unsigned char *key, *iv;
+	bool moved;
+
+	moved = m->len <= 0 || wolf_keys(s, true, &key, &iv) != m->len ||
+		memcmp(m->key, key, m->len) != 0;
+	explicit_bzero(m, sizeof(*m));
+	return moved;
+}
+
+/**
+ * __ktls_wolf_next_tx() - have wolfSSL derive our next TX key
+ * @s: offloaded TLS 1.3 session
+ *
+ * Its own KeyUpdate record goes nowhere (s->feeding: io_send() drops it);
+ * libktls sends ours through kernel TLS.
+ *
+ * Return: 0 or -EIO.
+ */
+int __ktls_wolf_next_tx(struct ktls_session *s)
+{
+	int ret;
+
+	s->feeding = true;
+	ret = wolfSSL_update_keys(s->ssl);
+	s->feeding = false;
+	if (ret != WOLFSSL_SUCCESS &&
+	    wolfSSL_get_error(s->ssl, ret) != WOLFSSL_ERROR_WANT_WRITE)
+		return -EIO;
+	return 0;
+}
+
 /**
  * __ktls_feed() - let wolfSSL process one TLS 1.3 handshake message
  * @s: offloaded TLS 1.3 session
@@ -57,22 +138,19 @@ static int seal(unsigned int kcipher, const unsigned char *key, int keysz,
  */
 int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len)
 {
-	bool client = s->ctx->cfg.role == KTLS_CLIENT;
 	const unsigned char *key, *iv;
 	unsigned char nonce[NONCE_LEN];
 	unsigned char *rec;
 	size_t inner = len + 1, reclen = KTLS_REC_HDR + inner + TAG_LEN;
 	unsigned char buf[64];
-	int i, ret, keysz = wolfSSL_GetKeySize(s->ssl);
+	int i, ret, keysz;
 
 	if (s->version != KTLS_TLS_1_3 || inner + TAG_LEN > 16384 + 256)
 		return -EINVAL;
-	key = client ? wolfSSL_GetServerWriteKey(s->ssl) :
-		       wolfSSL_GetClientWriteKey(s->ssl);
-	iv = client ? wolfSSL_GetServerWriteIV(s->ssl) :
-		      wolfSSL_GetClientWriteIV(s->ssl);
-	if (!key || !iv)
-		return -EINVAL;
+	/* the peer's direction: wolfSSL's RX key, which kTLS left alone */
+	keysz = wolf_keys(s, false, &key, &iv);
+	if (keysz < 0)
+		return keysz;
 	rec = malloc(reclen);
 	if (!rec)
 		return -ENOMEM;

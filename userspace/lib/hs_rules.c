@@ -14,6 +14,7 @@
  * request_update is neither 0 nor 1 is an illegal_parameter.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "internal.h"
@@ -81,20 +82,67 @@ static int check(unsigned int version, enum ktls_role role,
 }
 
 /**
- * __ktls_hs_check() - may this handshake message arrive now?
+ * __ktls_hs_whole() - the one reader of a handshake message's header
+ * @m: start of a message
+ * @avail: bytes there
+ *
+ * Return: the whole message's length, 4-byte header included, or 0 while
+ * fewer bytes than that have come.
+ */
+size_t __ktls_hs_whole(const unsigned char *m, size_t avail)
+{
+	size_t mlen;
+
+	if (avail < 4)
+		return 0;
+	mlen = (size_t)m[1] << 16 | m[2] << 8 | m[3];
+	return avail - 4 < mlen ? 0 : 4 + mlen;
+}
+
+/**
+ * __ktls_post_hs() - check one post-handshake message and act on it
  * @s: offloaded session
- * @m: the message, 4-byte header included
- * @mlen: length of its body
+ * @m: one whole message (__ktls_hs_whole() bytes)
+ * @keep_ticket: a client's ticket also becomes its context's saved
+ *	session (an application's own session; ktlsd keeps tickets itself)
  * @why: set to a sentence naming the message when it is refused
  * @whylen: size of @why
  *
- * Return: 0 to act on the message, KTLS_POST_HS_IGNORE to drop it, or the
- * description of the fatal alert to answer with.
+ * The one place that decides what a post-handshake message does, for
+ * ktls_recv() and for ktls_post_handshake(): a KeyUpdate installs the
+ * peer's next key (and answers when asked), a TLS 1.3 client's
+ * NewSessionTicket goes to wolfSSL; the rest is refused by the table
+ * above.
+ *
+ * Return: 0 when acted on, KTLS_POST_HS_IGNORE to drop it, the alert
+ * description to refuse it with (above 1, @why set), or a negative errno.
  */
-int __ktls_hs_check(const struct ktls_session *s, const unsigned char *m,
-		    size_t mlen, char *why, size_t whylen)
+int __ktls_post_hs(struct ktls_session *s, const unsigned char *m,
+		   bool keep_ticket, char *why, size_t whylen)
 {
-	return check(s->version, s->ctx->cfg.role, m, mlen, why, whylen);
+	size_t mlen = __ktls_hs_whole(m, SIZE_MAX) - 4;
+	int ret;
+
+	ret = check(s->version, s->ctx->cfg.role, m, mlen, why, whylen);
+	if (ret)
+		return ret;
+	/* only ktlsd holds the keys of its sessions (daemon_mode.c) */
+	if (s->daemon)
+		return __ktls_daemon_post_hs(s, m, 4 + mlen);
+	__ktls_lock(s);
+	if (m[0] == KTLS_HS_NEW_TICKET) {
+		ret = __ktls_feed(s, m, 4 + mlen);
+		if (!ret)
+			s->tickets++;
+		if (!ret && keep_ticket)
+			ktls_save_session(s);
+	} else {
+		ret = __ktls_peer_key_update(s, m[4]);
+		if (!ret)
+			s->keyupdates++;
+	}
+	__ktls_unlock(s);
+	return ret;
 }
 
 /**
@@ -123,16 +171,12 @@ KTLS_EXPORT int ktls_check_post_handshake(unsigned int version,
 {
 	const unsigned char *m = msg;
 	char none[1];
-	size_t mlen;
 
-	if (len < 4)
-		return -EINVAL;
-	mlen = (size_t)m[1] << 16 | m[2] << 8 | m[3];
-	if (len - 4 != mlen)
+	if (!len || __ktls_hs_whole(m, len) != len)
 		return -EINVAL;
 	if (!why) {
 		why = none;
 		whylen = sizeof(none);
 	}
-	return check(version, role, m, mlen, why, whylen);
+	return check(version, role, m, len - 4, why, whylen);
 }

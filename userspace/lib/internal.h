@@ -265,14 +265,33 @@ int __ktls_install(struct ktls_session *s, int dir);
 /* carrier.c */
 int __ktls_carriers(int fd, enum ktls_carrier *tx, enum ktls_carrier *rx);
 
-/* feed.c */
-int __ktls_hs_check(const struct ktls_session *s, const unsigned char *m,
-		    size_t mlen, char *why, size_t whylen);
+/* hs_rules.c: the one post-handshake message parser */
+size_t __ktls_hs_whole(const unsigned char *m, size_t avail);
+int __ktls_post_hs(struct ktls_session *s, const unsigned char *m,
+		   bool keep_ticket, char *why, size_t whylen);
+
+/*
+ * feed.c: what libktls infers of wolfSSL's state after the switch, where
+ * wolfSSL has no call to say it: the keys it holds, its RX sequence, and
+ * whether it moved its TX key on its own.
+ */
 int __ktls_feed(struct ktls_session *s, const unsigned char *msg, size_t len);
+int __ktls_wolf_next_tx(struct ktls_session *s);
+struct __ktls_wolf_mark {
+	unsigned char key[32];
+	int len;
+};
+void __ktls_wolf_mark_tx(struct ktls_session *s, struct __ktls_wolf_mark *m);
+bool __ktls_wolf_tx_moved(struct ktls_session *s,
+			  struct __ktls_wolf_mark *m);
 
 /* rekey.c */
 int __ktls_peer_key_update(struct ktls_session *s, int update_requested);
-int __ktls_tx_account(struct ktls_session *s, size_t bytes);
+/* what __ktls_tx_begin() is about to send */
+#define KTLS_TX_DATA		0
+#define KTLS_TX_CONTROL		1
+int __ktls_tx_begin(struct ktls_session *s, size_t bytes, int what);
+void __ktls_tx_end(struct ktls_session *s);
 
 /* daemon_client.c */
 struct ktls_daemon_op;
@@ -305,18 +324,8 @@ long long __ktls_now_ms(void);
 int __ktls_wait_fd(int fd, short events, long long deadline);
 
 /* record_msg.c: a msghdr carrying one record and its content type */
-struct __ktls_typed_msg {
-	struct msghdr msg;
-	struct iovec iov;
-	union {
-		char bytes[CMSG_SPACE(sizeof(unsigned char))];
-		struct cmsghdr align;
-	} cbuf;
-};
-
-void __ktls_typed_msg_init(struct __ktls_typed_msg *m, const void *buf,
+void __ktls_typed_msg_init(struct ktls_uring_msg *m, const void *buf,
 			   size_t len, int type);
-unsigned char __ktls_typed_msg_type(struct __ktls_typed_msg *m);
 
 /* fail.c: the fatal alert after the handoff */
 int __ktls_refuse(struct ktls_session *s, int alert, int err,

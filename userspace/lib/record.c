@@ -58,20 +58,6 @@ static int handle_alert(struct ktls_session *s, const unsigned char *p,
 	return -ECONNABORTED;
 }
 
-static int handle_ticket(struct ktls_session *s, const unsigned char *m,
-			 size_t n)
-{
-	s->tickets++;
-	if (s->ctx->cfg.role != KTLS_CLIENT || s->version != KTLS_TLS_1_3)
-		return 0;
-	/* let wolfSSL parse it, so the session can be resumed later */
-	__ktls_lock(s);
-	if (__ktls_feed(s, m, n) == 0)
-		ktls_save_session(s);
-	__ktls_unlock(s);
-	return 0;
-}
-
 /*
  * Never block past the session's deadline: a peer that stopped reading
  * fills the send buffer, and a daemon's worker must not wait on it.
@@ -105,16 +91,17 @@ static ssize_t send_record(struct ktls_session *s, unsigned char type,
 {
 	ssize_t n;
 
-	if (!s->tx_kernel)
-		return -EINVAL;
-	__ktls_lock(s);
+	if (len > KTLS_MAX_PLAIN)
+		return -EMSGSIZE;
+	n = __ktls_tx_begin(s, len, type == KTLS_CT_APPLICATION_DATA ? KTLS_TX_DATA :
+				    KTLS_TX_CONTROL);
+	if (n)
+		return n;
 	if (s->send_deadline && !(flags & MSG_DONTWAIT))
 		n = send_by_deadline(s, type, buf, len);
 	else
 		n = ktls_fd_send_record(s->fd, type, buf, len, flags);
-	if (n >= 0)
-		s->tx_records++;
-	__ktls_unlock(s);
+	__ktls_tx_end(s);
 	if (n < 0)
 		return n;
 	return (size_t)n == len ? n : -EIO;
@@ -124,7 +111,7 @@ static ssize_t send_record(struct ktls_session *s, unsigned char type,
 static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 			    size_t n)
 {
-	size_t off = 0, mlen;
+	size_t off = 0, whole;
 	unsigned char *nb;
 	char why[128];
 	int ret = 0;
@@ -147,29 +134,13 @@ static int handle_handshake(struct ktls_session *s, const unsigned char *p,
 	memcpy(s->hs + s->hs_len, p, n);
 	s->hs_len += n;
 
-	while (s->hs_len - off >= 4) {
-		const unsigned char *m = s->hs + off;
-
-		mlen = m[1] << 16 | m[2] << 8 | m[3];
-		if (s->hs_len - off < 4 + mlen)
-			break;
-		ret = __ktls_hs_check(s, m, mlen, why, sizeof(why));
-		if (ret == KTLS_POST_HS_IGNORE) {
+	while ((whole = __ktls_hs_whole(s->hs + off, s->hs_len - off))) {
+		ret = __ktls_post_hs(s, s->hs + off, true, why, sizeof(why));
+		if (ret == KTLS_POST_HS_IGNORE)
 			ret = 0;
-		} else if (ret > 0) {
+		else if (ret > 0)
 			ret = __ktls_refuse(s, ret, -EPROTO, "%s", why);
-		} else if (s->daemon) {
-			/* only ktlsd holds the keys (daemon_mode.c) */
-			ret = __ktls_daemon_post_hs(s, m, 4 + mlen);
-		} else if (m[0] == KTLS_HS_NEW_TICKET) {
-			ret = handle_ticket(s, m, 4 + mlen);
-		} else {
-			__ktls_lock(s);
-			ret = __ktls_peer_key_update(s, m[4]);
-			__ktls_unlock(s);
-			s->keyupdates++;
-		}
-		off += 4 + mlen;
+		off += whole;
 		if (ret)
 			break;
 	}

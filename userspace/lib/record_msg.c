@@ -22,7 +22,7 @@
  * @len: its length
  * @type: content type to send with it, or -1 to receive one
  */
-void __ktls_typed_msg_init(struct __ktls_typed_msg *m, const void *buf,
+void __ktls_typed_msg_init(struct ktls_uring_msg *m, const void *buf,
 			   size_t len, int type)
 {
 	struct cmsghdr *cm;
@@ -44,18 +44,20 @@ void __ktls_typed_msg_init(struct __ktls_typed_msg *m, const void *buf,
 }
 
 /**
- * __ktls_typed_msg_type() - content type of a record a receive filled in
- * @m: the message recvmsg (or io_uring's recvmsg) completed
+ * ktls_uring_msg_type() - content type of a record a receive filled in
+ * @m: the message a recvmsg (ktls_prep_recv_record()'s, once its CQE
+ *	came) completed
  *
  * Return: the type from the kernel's TLS_GET_RECORD_TYPE cmsg, or
  * application data when there is none (the kernel adds it only for
  * records that are not data, and always for those).
  */
-unsigned char __ktls_typed_msg_type(struct __ktls_typed_msg *m)
+KTLS_EXPORT int ktls_uring_msg_type(const struct ktls_uring_msg *m)
 {
 	struct cmsghdr *cm;
 
-	for (cm = CMSG_FIRSTHDR(&m->msg); cm; cm = CMSG_NXTHDR(&m->msg, cm))
+	for (cm = CMSG_FIRSTHDR(&m->msg); cm;
+	     cm = CMSG_NXTHDR((struct msghdr *)&m->msg, cm))
 		if (cm->cmsg_level == SOL_TLS &&
 		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
 			return *(unsigned char *)CMSG_DATA(cm);
@@ -79,7 +81,7 @@ unsigned char __ktls_typed_msg_type(struct __ktls_typed_msg *m)
 KTLS_EXPORT ssize_t ktls_fd_recv_record(int fd, void *buf, size_t len,
 					unsigned char *type, int flags)
 {
-	struct __ktls_typed_msg m;
+	struct ktls_uring_msg m;
 	ssize_t n;
 
 	*type = KTLS_CT_APPLICATION_DATA;
@@ -89,7 +91,7 @@ KTLS_EXPORT ssize_t ktls_fd_recv_record(int fd, void *buf, size_t len,
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	*type = __ktls_typed_msg_type(&m);
+	*type = ktls_uring_msg_type(&m);
 	return n;
 }
 
@@ -106,7 +108,7 @@ KTLS_EXPORT ssize_t ktls_fd_recv_record(int fd, void *buf, size_t len,
 KTLS_EXPORT ssize_t ktls_fd_send_record(int fd, unsigned char type,
 					const void *buf, size_t len, int flags)
 {
-	struct __ktls_typed_msg m;
+	struct ktls_uring_msg m;
 	ssize_t n;
 
 	if (len > KTLS_MAX_PLAIN)

@@ -32,20 +32,6 @@ static int keyupdate_unsupported(struct ktls_session *s, int err,
 	return ret;
 }
 
-/* Derive the next TX key in wolfSSL; its own KeyUpdate record is dropped. */
-static int wolf_next_tx(struct ktls_session *s)
-{
-	int ret;
-
-	s->feeding = true;
-	ret = wolfSSL_update_keys(s->ssl);
-	s->feeding = false;
-	if (ret != WOLFSSL_SUCCESS &&
-	    wolfSSL_get_error(s->ssl, ret) != WOLFSSL_ERROR_WANT_WRITE)
-		return -EIO;
-	return 0;
-}
-
 static int roll_tx(struct ktls_session *s, int request_peer)
 {
 	unsigned char ku[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, !!request_peer };
@@ -59,7 +45,7 @@ static int roll_tx(struct ktls_session *s, int request_peer)
 	n = ktls_send_record(s, KTLS_CT_HANDSHAKE, ku, sizeof(ku));
 	if (n < 0)
 		return n;
-	ret = wolf_next_tx(s);
+	ret = __ktls_wolf_next_tx(s);
 	if (ret)
 		return ret;
 	ret = __ktls_install(s, TLS_TX);
@@ -79,17 +65,13 @@ static int roll_tx(struct ktls_session *s, int request_peer)
 int __ktls_peer_key_update(struct ktls_session *s, int update_requested)
 {
 	unsigned char ku[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, update_requested };
-	unsigned char before[32];
-	const unsigned char *k;
-	int ret, keysz = wolfSSL_GetKeySize(s->ssl);
-	bool client = s->ctx->cfg.role == KTLS_CLIENT;
+	struct __ktls_wolf_mark before;
 	bool tx_rolled;
+	int ret;
 
 	if (s->version != KTLS_TLS_1_3)
 		return -EPROTO;
-	k = client ? wolfSSL_GetClientWriteKey(s->ssl) :
-		     wolfSSL_GetServerWriteKey(s->ssl);
-	memcpy(before, k, keysz);
+	__ktls_wolf_mark_tx(s, &before);
 	ret = __ktls_feed(s, ku, sizeof(ku));
 	if (ret)
 		goto out;
@@ -102,7 +84,7 @@ int __ktls_peer_key_update(struct ktls_session *s, int update_requested)
 	if (!update_requested)
 		goto out;
 	/* did wolfSSL already answer (and move its TX key)? */
-	tx_rolled = memcmp(before, k, keysz) != 0;
+	tx_rolled = __ktls_wolf_tx_moved(s, &before);
 	{
 		unsigned char ans[5] = { KTLS_HS_KEY_UPDATE, 0, 0, 1, 0 };
 
@@ -115,7 +97,7 @@ int __ktls_peer_key_update(struct ktls_session *s, int update_requested)
 		}
 	}
 	if (!tx_rolled) {
-		ret = wolf_next_tx(s);
+		ret = __ktls_wolf_next_tx(s);
 		if (ret)
 			goto out;
 	}
@@ -125,7 +107,7 @@ int __ktls_peer_key_update(struct ktls_session *s, int update_requested)
 	else
 		s->tx_records = 0;
 out:
-	explicit_bzero(before, sizeof(before));
+	explicit_bzero(&before, sizeof(before));
 	return ret;
 }
 
@@ -177,22 +159,21 @@ KTLS_EXPORT uint64_t ktls_record_limit(unsigned int kernel_cipher)
 	return 1ULL << 62;
 }
 
-/**
- * __ktls_tx_account() - count records about to be sent; rekey at the limit
- * @s: offloaded session
- * @bytes: payload about to be written
- *
- * Return: 0 to go on, or a negative errno when the key is used up and
- * cannot be changed (the caller must close).
+/*
+ * Count @recs records against the key; at the limit, change the key (TLS
+ * 1.3) or end the session. Called with the session's lock held.
  */
-int __ktls_tx_account(struct ktls_session *s, size_t bytes)
+static int charge(struct ktls_session *s, uint64_t recs, bool control)
 {
-	uint64_t recs = (bytes + KTLS_MAX_PLAIN - 1) / KTLS_MAX_PLAIN;
 	int ret;
 
-	if (!recs)
-		recs = 1;
-	if (s->tx_records + recs <= s->rekey_limit) {
+	/*
+	 * Control records (alerts, our KeyUpdate) are counted but never
+	 * rekey or refuse: they go out while the key changes or the session
+	 * ends, and the limit is rounded down from the RFC's (see
+	 * ktls_record_limit()), which leaves room for them.
+	 */
+	if (control || s->tx_records + recs <= s->rekey_limit) {
 		s->tx_records += recs;
 		return 0;
 	}
@@ -209,6 +190,49 @@ int __ktls_tx_account(struct ktls_session *s, size_t bytes)
 		    (unsigned long long)s->rekey_limit,
 		    __ktls_version_name(s->version));
 	return -EKEYEXPIRED;
+}
+
+/**
+ * __ktls_tx_begin() - the one way into sending on an offloaded session
+ * @s: session
+ * @bytes: payload about to be handed to the kernel (0 counts one record)
+ * @what: KTLS_TX_DATA, or KTLS_TX_CONTROL for an alert or a handshake
+ *	record the library itself sends
+ *
+ * Every data path (send, send of one record, sendfile, splice and the
+ * io_uring preparations) goes through here: it takes the session's lock,
+ * so no record goes out under a key being changed, and charges the
+ * records @bytes makes toward the AEAD usage limit (RFC 8446 5.5),
+ * changing the key first when they would pass it. The count is an upper
+ * bound: a record left open by MSG_MORE, or a send that moved fewer
+ * bytes, still counts whole.
+ *
+ * Return: 0 with the lock held (the caller sends, then calls
+ * __ktls_tx_end()), or a negative errno with the lock released: -EINVAL
+ * when kernel TLS does not carry TX, -EKEYEXPIRED when the key is used up
+ * and cannot be changed (the session has ended).
+ */
+int __ktls_tx_begin(struct ktls_session *s, size_t bytes, int what)
+{
+	uint64_t recs = (bytes + KTLS_MAX_PLAIN - 1) / KTLS_MAX_PLAIN;
+	int ret;
+
+	if (!s->tx_kernel)
+		return -EINVAL;
+	__ktls_lock(s);
+	ret = charge(s, recs ? recs : 1, what == KTLS_TX_CONTROL);
+	if (ret)
+		__ktls_unlock(s);
+	return ret;
+}
+
+/**
+ * __ktls_tx_end() - the send __ktls_tx_begin() allowed is done
+ * @s: session
+ */
+void __ktls_tx_end(struct ktls_session *s)
+{
+	__ktls_unlock(s);
 }
 
 /**
