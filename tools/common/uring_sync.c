@@ -129,12 +129,19 @@ static int prep_splice(struct io_uring *ring, struct ktls_session *s, int fd,
 	return 0;
 }
 
-/* One pipe's worth: file into the pipe, then all of it to the socket. */
+/*
+ * One pipe's worth: file into the pipe, then all of it to the socket.
+ * Returns what reached the socket: when the socket stops taking bytes
+ * (-EAGAIN on a non-blocking one) after some went, that count, so the
+ * caller goes on from there; the rest is dropped with the pipe and read
+ * again from the file at the caller's offset. An error only when nothing
+ * went.
+ */
 static ssize_t splice_once(struct io_uring *ring, struct ktls_session *s,
 			   int fd, int in_fd, const int p[2], unsigned int len)
 {
 	ssize_t res[OP_DRAIN + 1] = { 0 };
-	ssize_t in, left;
+	ssize_t in, out;
 	int ret;
 
 	ret = prep_splice(ring, s, fd, in_fd, p, len);
@@ -147,18 +154,18 @@ static ssize_t splice_once(struct io_uring *ring, struct ktls_session *s,
 	/* a short first half cancels the second: what it read is piped */
 	if (res[OP_DRAIN] < 0 && res[OP_DRAIN] != -ECANCELED)
 		return res[OP_DRAIN];
-	left = in - (res[OP_DRAIN] > 0 ? res[OP_DRAIN] : 0);
-	while (left > 0) {
+	out = res[OP_DRAIN] > 0 ? res[OP_DRAIN] : 0;
+	while (out < in) {
 		res[OP_DRAIN] = 0;
-		ret = prep_splice(ring, s, fd, -1, p, left);
+		ret = prep_splice(ring, s, fd, -1, p, in - out);
 		ret = reap(ring, s, 1, res) ?: ret;
+		if (!ret && res[OP_DRAIN] <= 0)
+			ret = res[OP_DRAIN] ? res[OP_DRAIN] : -EIO;
 		if (ret)
-			return ret;
-		if (res[OP_DRAIN] <= 0)
-			return res[OP_DRAIN] ? res[OP_DRAIN] : -EIO;
-		left -= res[OP_DRAIN];
+			return out ? out : ret;
+		out += res[OP_DRAIN];
 	}
-	return in;
+	return out;
 }
 
 /**
@@ -170,7 +177,9 @@ static ssize_t splice_once(struct io_uring *ring, struct ktls_session *s,
  * @in_fd: file or socket, read at its position
  * @count: bytes to move at most
  *
- * Return: bytes moved (fewer at end of file), or a negative errno.
+ * Return: bytes that reached the socket (fewer at end of file, or when a
+ * non-blocking socket is full: the caller goes on from its offset), or a
+ * negative errno when none did.
  */
 ssize_t uring_splice_file(struct io_uring *ring, struct ktls_session *s,
 			  int fd, int in_fd, size_t count)
