@@ -43,8 +43,11 @@ static int reap(struct io_uring *ring, struct ktls_session *s,
 		op = io_uring_cqe_get_data64(cqe);
 		if (cqe->flags & IORING_CQE_F_MORE)
 			want++;
-		if (op > OP_DRAIN)
+		if (op > OP_DRAIN) {
+			/* not ours: the ring was to have nothing else */
+			io_uring_cqe_seen(ring, cqe);
 			return -EPROTO;
+		}
 		if (s && op != OP_FILL)
 			n = ktls_uring_done(s, cqe);
 		else

@@ -133,14 +133,22 @@ static char *dup_opt(const char *s)
 _Static_assert(sizeof(struct ktls_config) == KTLS_CONFIG_SIZE_VER0,
 	       "a new field of struct ktls_config needs KTLS_CONFIG_SIZE_VER1");
 
-/* Bytes of a newer caller's structure that this library does not know. */
-static bool tail_is_zero(const struct ktls_config *cfg, size_t size)
+/**
+ * __ktls_tail_is_zero() - a caller's struct has nothing this library lacks
+ * @p: the caller's struct
+ * @known: its size as this library knows it
+ * @size: its size as the caller was built
+ *
+ * The extensible-struct rule of openat2(2), shared by struct ktls_config
+ * and struct ktls_daemon_request: bytes past @known must all be zero.
+ */
+bool __ktls_tail_is_zero(const void *p, size_t known, size_t size)
 {
-	const unsigned char *p = (const unsigned char *)cfg;
+	const unsigned char *b = p;
 	size_t i;
 
-	for (i = sizeof(*cfg); i < size; i++)
-		if (p[i])
+	for (i = known; i < size; i++)
+		if (b[i])
 			return false;
 	return true;
 }
@@ -176,7 +184,7 @@ KTLS_EXPORT int ktls_ctx_new_sized(const struct ktls_config *cfg, size_t size,
 		return __ktls_ctx_err(ctx, -EINVAL,
 				      "struct ktls_config of %zu bytes is smaller than any version (%zu)",
 				      size, (size_t)KTLS_CONFIG_SIZE_VER0);
-	if (size > sizeof(known) && !tail_is_zero(cfg, size))
+	if (size > sizeof(known) && !__ktls_tail_is_zero(cfg, sizeof(known), size))
 		return __ktls_ctx_err(ctx, -E2BIG,
 				      "struct ktls_config sets fields past the %zu bytes libktls %d.%d knows: a newer library is needed",
 				      sizeof(known), KTLS_VERSION_MAJOR,

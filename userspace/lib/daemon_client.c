@@ -512,15 +512,11 @@ int __ktls_daemon_request_copy(struct ktls_daemon_request *dst,
 			       const struct ktls_daemon_request *src,
 			       size_t size)
 {
-	const unsigned char *p = (const unsigned char *)src;
-	size_t i;
-
 	memset(dst, 0, sizeof(*dst));
 	if (!src || size < KTLS_DAEMON_REQUEST_SIZE_VER0)
 		return -EINVAL;
-	for (i = sizeof(*dst); i < size; i++)
-		if (p[i])
-			return -E2BIG;
+	if (!__ktls_tail_is_zero(src, sizeof(*dst), size))
+		return -E2BIG;
 	memcpy(dst, src, size < sizeof(*dst) ? size : sizeof(*dst));
 	return 0;
 }

@@ -293,6 +293,9 @@ int __ktls_peer_key_update(struct ktls_session *s, int update_requested);
 int __ktls_tx_begin(struct ktls_session *s, size_t bytes, int what);
 void __ktls_tx_end(struct ktls_session *s);
 
+/* context.c */
+bool __ktls_tail_is_zero(const void *p, size_t known, size_t size);
+
 /* daemon_client.c */
 struct ktls_daemon_op;
 int __ktls_daemon_request_copy(struct ktls_daemon_request *dst,
